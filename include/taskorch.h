@@ -1,0 +1,537 @@
+/*
+ * taskorch.h - the public API of libtaskorch.
+ *
+ * libtaskorch coordinates many agents (programs or people) working on one
+ * project: tasks with priorities, assignees, tags, file references and
+ * dependencies, per-task message channels (private notes, shared updates,
+ * discoveries, sync points, progress) and a change feed of events.
+ *
+ * Conventions (they hold for every function below unless its comment says
+ * otherwise):
+ *
+ *  - Functions return an int status: TASKORCH_OK (0) or a negative value of
+ *    enum taskorch_error. taskorch_strerror() turns a code into static text;
+ *    taskorch_db_errmsg() gives the detail of the last failure on a handle.
+ *  - Out-parameters come first and are named out. Whatever the caller
+ *    receives through an out-parameter it owns and releases with the matching
+ *    _free function (strings: taskorch_free). On failure *out is set to NULL
+ *    (exception: taskorch_db_open, see there).
+ *  - Getters on an object return borrowed values that stay valid until that
+ *    object is freed. Every _free function accepts NULL.
+ *  - Lists are iterators: _iter_next returns TASKORCH_OK with an item, then
+ *    TASKORCH_ITEROVER at the end. Items are borrowed until the next call to
+ *    _iter_next or until the iterator is freed. Iterators are filled when
+ *    they are created, so the store can be written while iterating.
+ *  - Options structs begin with a version field; initialise them with the
+ *    _INIT macro or the _init() function. A NULL options pointer means
+ *    defaults.
+ *  - All text is UTF-8. Text that is not valid UTF-8 is refused with
+ *    TASKORCH_EINVAL.
+ *  - Times are milliseconds since the Unix epoch (UTC).
+ *  - The library never prints, never exits, never reads standard input and
+ *    keeps no global mutable state. A taskorch_db handle must be used by one
+ *    thread at a time; many handles and many processes on one store are the
+ *    normal case and are safe.
+ *
+ * This header is C99 and C++ clean.
+ */
+#ifndef TASKORCH_H
+#define TASKORCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(TASKORCH_BUILDING) && defined(__GNUC__) && __GNUC__ >= 4
+#define TASKORCH_API __attribute__((visibility("default")))
+#else
+#define TASKORCH_API
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Versions                                                                  */
+
+#define TASKORCH_VERSION_MAJOR 0
+#define TASKORCH_VERSION_MINOR 1
+#define TASKORCH_VERSION_PATCH 0
+#define TASKORCH_VERSION_STRING "0.1.0"
+/* MAJOR * 10000 + MINOR * 100 + PATCH */
+#define TASKORCH_VERSION_NUMBER 100
+
+/* The library's version as "MAJOR.MINOR.PATCH" (static string). */
+TASKORCH_API const char *taskorch_version(void);
+/* The library's version as MAJOR * 10000 + MINOR * 100 + PATCH. Compare it
+ * with TASKORCH_VERSION_NUMBER to detect a header/library mismatch. */
+TASKORCH_API int taskorch_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+
+/* Status codes. Append only: values are never renumbered or reused. */
+typedef enum taskorch_error {
+    TASKORCH_OK = 0,
+    TASKORCH_ERROR = -1,          /* unexpected internal failure */
+    TASKORCH_ENOMEM = -2,         /* out of memory */
+    TASKORCH_EINVAL = -3,         /* invalid argument or value */
+    TASKORCH_ENOTFOUND = -4,      /* no such task, message or event */
+    TASKORCH_EAMBIGUOUS = -5,     /* id prefix matches several tasks */
+    TASKORCH_ECYCLE = -6,         /* dependency would create a cycle */
+    TASKORCH_EBLOCKED = -7,       /* unfinished dependencies forbid it */
+    TASKORCH_EHASDEPENDENTS = -8, /* other tasks depend on this one */
+    TASKORCH_ESTORE = -9,         /* store cannot be opened, read or written */
+    TASKORCH_ECORRUPT = -10,      /* file is not a taskorch store */
+    TASKORCH_EBUSY = -11,         /* store stayed locked past the timeout */
+    TASKORCH_ESCHEMA = -12,       /* store written by a newer library */
+    TASKORCH_EREADONLY = -13,     /* write on a handle opened read-only */
+    TASKORCH_ETIMEOUT = -14,      /* a wait ended without news */
+    TASKORCH_ITEROVER = -15       /* iterator has no more items */
+} taskorch_error;
+
+/* Static, never-NULL description of a status code. */
+TASKORCH_API const char *taskorch_strerror(int code);
+
+/* Releases memory the library handed to the caller as a plain string or
+ * array. NULL is fine. */
+TASKORCH_API void taskorch_free(void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Store handle                                                              */
+
+typedef struct taskorch_db taskorch_db;
+
+/* taskorch_open_options.flags */
+#define TASKORCH_OPEN_CREATE 0x1u   /* create the store and its folder */
+#define TASKORCH_OPEN_READONLY 0x2u /* refuse every write */
+#define TASKORCH_OPEN_NO_MIRROR 0x4u /* do not write the markdown mirror */
+
+typedef struct taskorch_open_options {
+    unsigned int version;   /* TASKORCH_OPEN_OPTIONS_VERSION */
+    unsigned int flags;     /* TASKORCH_OPEN_* */
+    int busy_timeout_ms;    /* longest wait for a lock; <= 0: 10000 */
+    const char *agent;      /* identity; NULL: TM_AGENT_ID, USER, "anonymous" */
+} taskorch_open_options;
+
+#define TASKORCH_OPEN_OPTIONS_VERSION 1
+#define TASKORCH_OPEN_OPTIONS_INIT { TASKORCH_OPEN_OPTIONS_VERSION, 0u, 0, NULL }
+
+/* Fills *opts with defaults. Returns TASKORCH_EINVAL if opts is NULL or
+ * version is not a version this library knows. */
+TASKORCH_API int taskorch_open_options_init(taskorch_open_options *opts,
+                                            unsigned int version);
+
+/* Finds the store file to use and returns its path in *out (free with
+ * taskorch_free). Order: path if not NULL, else the environment variable
+ * TM_DB_PATH, else the nearest ".task-orchestrator" folder found walking up
+ * from the current directory, else "./.task-orchestrator". A path ending in
+ * ".db" names the file; any other path names a folder holding "tasks.db".
+ * Nothing is created. Errors: TASKORCH_ENOMEM, TASKORCH_ESTORE (the current
+ * directory cannot be read). */
+TASKORCH_API int taskorch_locate(char **out, const char *path);
+
+/* Opens the store at path (NULL: located as taskorch_locate does). With
+ * TASKORCH_OPEN_CREATE the file and its folder are created when missing;
+ * without it a missing store is TASKORCH_ENOTFOUND. Errors: TASKORCH_EINVAL
+ * (bad options or agent id), TASKORCH_ENOTFOUND, TASKORCH_ESTORE,
+ * TASKORCH_ECORRUPT (not a taskorch store; the file is left untouched),
+ * TASKORCH_ESCHEMA (newer schema; left untouched), TASKORCH_EBUSY.
+ * Like sqlite3_open, on any failure except TASKORCH_ENOMEM *out is still set
+ * to a handle whose taskorch_db_errmsg() explains the failure and which must
+ * be released with taskorch_db_close(). */
+TASKORCH_API int taskorch_db_open(taskorch_db **out, const char *path,
+                                  const taskorch_open_options *opts);
+
+/* Closes the handle and releases everything it owns. NULL is fine. */
+TASKORCH_API void taskorch_db_close(taskorch_db *db);
+
+/* Detail of the last failure on this handle ("" if none). Borrowed until
+ * the next call on the handle. NULL db gives a static text. */
+TASKORCH_API const char *taskorch_db_errmsg(const taskorch_db *db);
+
+/* Path of the store file (borrowed until close). */
+TASKORCH_API const char *taskorch_db_path(const taskorch_db *db);
+
+/* The agent identity this handle acts as (borrowed until changed). */
+TASKORCH_API const char *taskorch_db_agent(const taskorch_db *db);
+
+/* Changes the identity. An agent id is 1..64 bytes of UTF-8 without
+ * whitespace, control characters or '/'. Errors: TASKORCH_EINVAL. */
+TASKORCH_API int taskorch_db_set_agent(taskorch_db *db, const char *agent);
+
+/* Checks an agent id without a store: TASKORCH_OK or TASKORCH_EINVAL. */
+TASKORCH_API int taskorch_agent_check(const char *agent);
+
+/* ------------------------------------------------------------------------ */
+/* Priorities and statuses                                                   */
+
+typedef enum taskorch_priority {
+    TASKORCH_PRIORITY_LOW = 0,
+    TASKORCH_PRIORITY_MEDIUM = 1,
+    TASKORCH_PRIORITY_HIGH = 2,
+    TASKORCH_PRIORITY_CRITICAL = 3
+} taskorch_priority;
+
+typedef enum taskorch_status {
+    TASKORCH_STATUS_PENDING = 0,
+    TASKORCH_STATUS_IN_PROGRESS = 1,
+    TASKORCH_STATUS_COMPLETED = 2,
+    TASKORCH_STATUS_BLOCKED = 3,
+    TASKORCH_STATUS_CANCELLED = 4
+} taskorch_status;
+
+/* Name of a priority or status ("high", "in_progress"), or NULL if the
+ * value is out of range. Static strings. */
+TASKORCH_API const char *taskorch_priority_name(int priority);
+TASKORCH_API const char *taskorch_status_name(int status);
+
+/* Parses a name into *out. Errors: TASKORCH_EINVAL. */
+TASKORCH_API int taskorch_priority_parse(int *out, const char *name);
+TASKORCH_API int taskorch_status_parse(int *out, const char *name);
+
+/* ------------------------------------------------------------------------ */
+/* Tasks                                                                     */
+
+typedef struct taskorch_task taskorch_task;
+
+/* Length of a task id (8 lowercase hex characters) and a buffer for one. */
+#define TASKORCH_ID_LEN 8
+#define TASKORCH_ID_SIZE 9
+/* Shortest accepted id prefix. */
+#define TASKORCH_ID_MIN_PREFIX 4
+/* Longest title, in characters (code points). */
+#define TASKORCH_TITLE_MAX 500
+
+/* What to create. Arrays may be NULL when their count is 0. */
+typedef struct taskorch_task_spec {
+    unsigned int version;         /* TASKORCH_TASK_SPEC_VERSION */
+    const char *title;            /* required: 1..500 characters, no control
+                                     characters, not only whitespace */
+    const char *description;     /* NULL: none */
+    int priority;                 /* taskorch_priority, or -1: medium */
+    const char *assignee;         /* NULL: unassigned */
+    const char *const *tags;      /* tag names */
+    size_t n_tags;
+    const char *const *files;     /* "path[:line[:end]]" references */
+    size_t n_files;
+    const char *const *depends_on; /* ids or unique prefixes */
+    size_t n_depends_on;
+} taskorch_task_spec;
+
+#define TASKORCH_TASK_SPEC_VERSION 1
+#define TASKORCH_TASK_SPEC_INIT \
+    { TASKORCH_TASK_SPEC_VERSION, NULL, NULL, -1, NULL, NULL, 0, NULL, 0, NULL, 0 }
+TASKORCH_API int taskorch_task_spec_init(taskorch_task_spec *spec, unsigned int version);
+
+/* Creates a task as the handle's agent. It starts blocked when any
+ * dependency is unfinished, pending otherwise. *out (may be NULL when not
+ * wanted) receives the new task. Errors: TASKORCH_EINVAL (bad field; the
+ * message names it), TASKORCH_ENOTFOUND / TASKORCH_EAMBIGUOUS (a
+ * dependency), TASKORCH_EREADONLY, TASKORCH_ESTORE, TASKORCH_EBUSY. */
+TASKORCH_API int taskorch_task_create(taskorch_task **out, taskorch_db *db,
+                                      const taskorch_task_spec *spec);
+
+/* Resolves an id or unique prefix (at least 4 hex characters) into the full
+ * id, written to out (TASKORCH_ID_SIZE bytes). Errors: TASKORCH_EINVAL
+ * (malformed), TASKORCH_ENOTFOUND, TASKORCH_EAMBIGUOUS (the message lists
+ * the candidates). */
+TASKORCH_API int taskorch_task_resolve(char *out, taskorch_db *db, const char *id_or_prefix);
+
+/* Loads one task with its tags, files and dependency ids. Errors: as
+ * taskorch_task_resolve, plus TASKORCH_ESTORE. */
+TASKORCH_API int taskorch_task_get(taskorch_task **out, taskorch_db *db,
+                                   const char *id_or_prefix);
+
+TASKORCH_API void taskorch_task_free(taskorch_task *task);
+
+/* Getters. Strings are borrowed until taskorch_task_free; optional fields
+ * are NULL when unset. */
+TASKORCH_API const char *taskorch_task_id(const taskorch_task *task);
+TASKORCH_API const char *taskorch_task_title(const taskorch_task *task);
+TASKORCH_API const char *taskorch_task_description(const taskorch_task *task);
+TASKORCH_API int taskorch_task_status(const taskorch_task *task);
+TASKORCH_API int taskorch_task_priority(const taskorch_task *task);
+TASKORCH_API const char *taskorch_task_assignee(const taskorch_task *task);
+TASKORCH_API const char *taskorch_task_created_by(const taskorch_task *task);
+TASKORCH_API const char *taskorch_task_summary(const taskorch_task *task);
+TASKORCH_API int64_t taskorch_task_created_at(const taskorch_task *task);
+TASKORCH_API int64_t taskorch_task_updated_at(const taskorch_task *task);
+/* 0 when the task is not completed. */
+TASKORCH_API int64_t taskorch_task_completed_at(const taskorch_task *task);
+/* 1 when the task was set blocked by hand (automatic unblocking skips it). */
+TASKORCH_API int taskorch_task_blocked_by_hand(const taskorch_task *task);
+
+/* Tags, sorted by name. Index out of range gives NULL. */
+TASKORCH_API size_t taskorch_task_tag_count(const taskorch_task *task);
+TASKORCH_API const char *taskorch_task_tag(const taskorch_task *task, size_t i);
+
+/* File references in the order given. line and end are 0 when absent. */
+TASKORCH_API size_t taskorch_task_file_count(const taskorch_task *task);
+TASKORCH_API const char *taskorch_task_file_path(const taskorch_task *task, size_t i);
+TASKORCH_API int taskorch_task_file_line(const taskorch_task *task, size_t i);
+TASKORCH_API int taskorch_task_file_end(const taskorch_task *task, size_t i);
+
+/* Ids of the tasks this task depends on, sorted. */
+TASKORCH_API size_t taskorch_task_dep_count(const taskorch_task *task);
+TASKORCH_API const char *taskorch_task_dep_id(const taskorch_task *task, size_t i);
+
+/* Flags for updates, completion and deletion. */
+#define TASKORCH_FORCE 0x1u /* override unfinished dependencies / dependents */
+
+/* A change to a task: NULL pointers and -1 values leave a field unchanged. */
+typedef struct taskorch_task_change {
+    unsigned int version;         /* TASKORCH_TASK_CHANGE_VERSION */
+    const char *title;
+    const char *description;      /* "" clears it */
+    int priority;                 /* taskorch_priority or -1 */
+    int status;                   /* taskorch_status or -1 */
+    const char *assignee;         /* "" unassigns */
+    const char *const *add_tags;
+    size_t n_add_tags;
+    const char *const *remove_tags;
+    size_t n_remove_tags;
+    const char *const *add_files;
+    size_t n_add_files;
+    const char *summary;          /* completion summary, kept with the task */
+    unsigned int flags;           /* TASKORCH_FORCE */
+} taskorch_task_change;
+
+#define TASKORCH_TASK_CHANGE_VERSION 1
+#define TASKORCH_TASK_CHANGE_INIT \
+    { TASKORCH_TASK_CHANGE_VERSION, NULL, NULL, -1, -1, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0u }
+TASKORCH_API int taskorch_task_change_init(taskorch_task_change *upd, unsigned int version);
+
+/* Applies a change in one transaction, with one event per changed aspect.
+ * Status rules:
+ *  - in_progress or completed while a dependency is unfinished:
+ *    TASKORCH_EBLOCKED (the message names them) unless TASKORCH_FORCE;
+ *  - pending while a dependency is unfinished stores blocked;
+ *  - blocked set here is "by hand": it stays until a status is set again;
+ *  - completing unblocks each blocked dependent whose dependencies are now
+ *    all completed (an "unblocked" event each);
+ *  - leaving completed sends each pending dependent back to blocked.
+ * An update that changes nothing is TASKORCH_EINVAL. *out (may be NULL)
+ * receives the task as it now is. Errors: as taskorch_task_get, plus
+ * TASKORCH_EINVAL, TASKORCH_EBLOCKED, TASKORCH_EREADONLY, TASKORCH_EBUSY. */
+TASKORCH_API int taskorch_task_update(taskorch_task **out, taskorch_db *db,
+                                      const char *id_or_prefix,
+                                      const taskorch_task_change *upd);
+
+/* Shorthands for taskorch_task_update. summary may be NULL. */
+TASKORCH_API int taskorch_task_complete(taskorch_db *db, const char *id_or_prefix,
+                                        const char *summary, unsigned int flags);
+TASKORCH_API int taskorch_task_set_status(taskorch_db *db, const char *id_or_prefix,
+                                          int status, unsigned int flags);
+/* agent NULL or "" unassigns. */
+TASKORCH_API int taskorch_task_assign(taskorch_db *db, const char *id_or_prefix,
+                                      const char *agent);
+
+/* Deletes a task and everything attached to it (edges, tags, files,
+ * messages, participants); a "deleted" event records it. While other tasks
+ * depend on it: TASKORCH_EHASDEPENDENTS (the message lists them) unless
+ * TASKORCH_FORCE, which removes those edges and re-evaluates the
+ * dependents. */
+TASKORCH_API int taskorch_task_delete(taskorch_db *db, const char *id_or_prefix,
+                                      unsigned int flags);
+
+/* ------------------------------------------------------------------------ */
+/* Listing tasks                                                             */
+
+typedef struct taskorch_task_iter taskorch_task_iter;
+
+typedef enum taskorch_sort {
+    TASKORCH_SORT_PRIORITY = 0, /* critical first, then oldest first */
+    TASKORCH_SORT_CREATED = 1,  /* oldest first */
+    TASKORCH_SORT_UPDATED = 2   /* most recently updated first */
+} taskorch_sort;
+
+/* taskorch_task_query.flags */
+#define TASKORCH_QUERY_UNASSIGNED 0x1u /* only tasks without an assignee */
+#define TASKORCH_QUERY_HAS_DEPS 0x2u   /* only tasks with dependencies */
+#define TASKORCH_QUERY_READY 0x4u      /* pending, every dependency completed */
+#define TASKORCH_QUERY_DETAILS 0x8u    /* load tags, files, dependency ids */
+
+typedef struct taskorch_task_query {
+    unsigned int version;   /* TASKORCH_TASK_QUERY_VERSION */
+    unsigned int statuses;  /* bit (1 << status) per wanted status; 0: any */
+    const char *assignee;   /* NULL: any */
+    const char *tag;        /* NULL: any */
+    int priority;           /* -1: any */
+    size_t limit;           /* 0: no limit */
+    int sort;               /* taskorch_sort */
+    unsigned int flags;     /* TASKORCH_QUERY_* */
+} taskorch_task_query;
+
+#define TASKORCH_TASK_QUERY_VERSION 1
+#define TASKORCH_TASK_QUERY_INIT \
+    { TASKORCH_TASK_QUERY_VERSION, 0u, NULL, NULL, -1, 0, TASKORCH_SORT_PRIORITY, 0u }
+TASKORCH_API int taskorch_task_query_init(taskorch_task_query *query, unsigned int version);
+
+/* Runs a query (NULL: every task). Items carry tags, files and dependency
+ * ids only with TASKORCH_QUERY_DETAILS. Errors: TASKORCH_EINVAL,
+ * TASKORCH_ESTORE. */
+TASKORCH_API int taskorch_task_iter_new(taskorch_task_iter **out, taskorch_db *db,
+                                        const taskorch_task_query *query);
+
+/* Stores the next task in *item (borrowed until the next call or free).
+ * Returns TASKORCH_OK, then TASKORCH_ITEROVER. */
+TASKORCH_API int taskorch_task_iter_next(taskorch_task_iter *it, const taskorch_task **item);
+
+/* Number of items the iterator holds in all. */
+TASKORCH_API size_t taskorch_task_iter_count(const taskorch_task_iter *it);
+
+TASKORCH_API void taskorch_task_iter_free(taskorch_task_iter *it);
+
+/* ------------------------------------------------------------------------ */
+/* Dependencies                                                              */
+
+/* Makes task depend on each of deps (ids or prefixes) in one transaction.
+ * An edge that exists already is skipped. Self-dependencies and cycles are
+ * TASKORCH_ECYCLE, the message spelling the cycle out
+ * ("a1b2c3d4 -> 5e6f7a8b -> a1b2c3d4"). The task's blocked/pending status
+ * is re-evaluated. Errors: also TASKORCH_ENOTFOUND, TASKORCH_EAMBIGUOUS,
+ * TASKORCH_EINVAL, TASKORCH_EREADONLY, TASKORCH_EBUSY. */
+TASKORCH_API int taskorch_dep_add(taskorch_db *db, const char *task,
+                                  const char *const *deps, size_t n_deps);
+
+/* Removes the edges task -> each of deps. An edge that does not exist is
+ * TASKORCH_ENOTFOUND. The task's status is re-evaluated. */
+TASKORCH_API int taskorch_dep_remove(taskorch_db *db, const char *task,
+                                     const char *const *deps, size_t n_deps);
+
+#define TASKORCH_DEP_PREREQUISITES 0 /* the tasks this task depends on */
+#define TASKORCH_DEP_DEPENDENTS 1    /* the tasks that depend on this task */
+
+/* Lists a task's dependencies or dependents as full tasks, oldest first. */
+TASKORCH_API int taskorch_dep_iter_new(taskorch_task_iter **out, taskorch_db *db,
+                                       const char *task, int direction);
+
+/* ------------------------------------------------------------------------ */
+/* Messages                                                                  */
+
+enum taskorch_msg_kind_values {
+    TASKORCH_MSG_NOTE = 0,     /* private to its author */
+    TASKORCH_MSG_SHARE = 1,    /* shared update */
+    TASKORCH_MSG_DISCOVER = 2, /* discovery: alerts everyone */
+    TASKORCH_MSG_SYNC = 3,     /* sync checkpoint */
+    TASKORCH_MSG_PROGRESS = 4  /* progress update */
+};
+
+/* Longest message, in bytes. */
+#define TASKORCH_MSG_MAX 65536
+
+TASKORCH_API const char *taskorch_msg_kind_name(int kind);
+TASKORCH_API int taskorch_msg_kind_parse(int *out, const char *name);
+
+typedef struct taskorch_msg taskorch_msg;
+typedef struct taskorch_msg_iter taskorch_msg_iter;
+
+/* Posts a message on a task as the handle's agent, who thereby joins the
+ * task. text: non-empty, not only whitespace, at most TASKORCH_MSG_MAX bytes
+ * of UTF-8. request_id (NULL: none) makes the post idempotent: the same
+ * agent repeating it on the same task gets the first message's id back and
+ * no second message. *out (may be NULL) receives the message id. Errors:
+ * TASKORCH_EINVAL, TASKORCH_ENOTFOUND, TASKORCH_EAMBIGUOUS,
+ * TASKORCH_EREADONLY, TASKORCH_EBUSY, TASKORCH_ESTORE. */
+TASKORCH_API int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task,
+                                   int kind, const char *text, const char *request_id);
+
+/* Joins a task as the handle's agent (idempotent). */
+TASKORCH_API int taskorch_task_join(taskorch_db *db, const char *task);
+
+typedef struct taskorch_msg_query {
+    unsigned int version; /* TASKORCH_MSG_QUERY_VERSION */
+    unsigned int kinds;   /* bit (1 << kind) per wanted kind; 0: any */
+    int64_t since;        /* only messages with a larger id; 0: all */
+    size_t limit;         /* the newest limit messages; 0: all */
+} taskorch_msg_query;
+
+#define TASKORCH_MSG_QUERY_VERSION 1
+#define TASKORCH_MSG_QUERY_INIT { TASKORCH_MSG_QUERY_VERSION, 0u, 0, 0 }
+TASKORCH_API int taskorch_msg_query_init(taskorch_msg_query *query, unsigned int version);
+
+/* Lists a task's messages visible to the handle's agent (other agents'
+ * notes never appear), oldest first. */
+TASKORCH_API int taskorch_msg_iter_new(taskorch_msg_iter **out, taskorch_db *db,
+                                       const char *task, const taskorch_msg_query *query);
+TASKORCH_API int taskorch_msg_iter_next(taskorch_msg_iter *it, const taskorch_msg **item);
+TASKORCH_API void taskorch_msg_iter_free(taskorch_msg_iter *it);
+
+TASKORCH_API int64_t taskorch_msg_id(const taskorch_msg *msg);
+TASKORCH_API const char *taskorch_msg_task_id(const taskorch_msg *msg);
+TASKORCH_API int taskorch_msg_kind(const taskorch_msg *msg);
+TASKORCH_API const char *taskorch_msg_author(const taskorch_msg *msg);
+TASKORCH_API const char *taskorch_msg_text(const taskorch_msg *msg);
+TASKORCH_API int64_t taskorch_msg_created_at(const taskorch_msg *msg);
+
+/* Participants of a task (agents who joined or posted), in joining order.
+ * *out receives a NULL-terminated array of strings, freed with one
+ * taskorch_free. */
+TASKORCH_API int taskorch_task_participants(char ***out, taskorch_db *db, const char *task);
+
+/* ------------------------------------------------------------------------ */
+/* Events: the change feed                                                   */
+
+typedef struct taskorch_event taskorch_event;
+typedef struct taskorch_event_iter taskorch_event_iter;
+
+/* taskorch_event_query.flags */
+#define TASKORCH_EVENTS_MINE 0x1u /* tasks I created, am assigned to or joined,
+                                     plus every discovery and sync point */
+
+typedef struct taskorch_event_query {
+    unsigned int version;    /* TASKORCH_EVENT_QUERY_VERSION */
+    int64_t after;           /* only events with a larger id */
+    const char *task;        /* id or prefix; NULL: every task */
+    const char *const *kinds; /* event kind names; NULL: all */
+    size_t n_kinds;
+    size_t limit;            /* 0: no limit */
+    unsigned int flags;      /* TASKORCH_EVENTS_* */
+} taskorch_event_query;
+
+#define TASKORCH_EVENT_QUERY_VERSION 1
+#define TASKORCH_EVENT_QUERY_INIT { TASKORCH_EVENT_QUERY_VERSION, 0, NULL, NULL, 0, 0, 0u }
+TASKORCH_API int taskorch_event_query_init(taskorch_event_query *query, unsigned int version);
+
+/* Event kinds: "created", "updated", "status", "assigned", "unblocked",
+ * "blocked", "dep_added", "dep_removed", "deleted", "joined", "note",
+ * "share", "discover", "sync", "progress". Returns 1 for a known kind. */
+TASKORCH_API int taskorch_event_kind_known(const char *kind);
+
+/* Lists events visible to the handle's agent (notes only to their author),
+ * oldest first. Errors: TASKORCH_EINVAL (unknown kind), TASKORCH_ENOTFOUND,
+ * TASKORCH_EAMBIGUOUS, TASKORCH_ESTORE. */
+TASKORCH_API int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
+                                         const taskorch_event_query *query);
+TASKORCH_API int taskorch_event_iter_next(taskorch_event_iter *it,
+                                          const taskorch_event **item);
+TASKORCH_API void taskorch_event_iter_free(taskorch_event_iter *it);
+
+TASKORCH_API int64_t taskorch_event_id(const taskorch_event *ev);
+TASKORCH_API int64_t taskorch_event_time(const taskorch_event *ev);
+TASKORCH_API const char *taskorch_event_kind(const taskorch_event *ev);
+TASKORCH_API const char *taskorch_event_task_id(const taskorch_event *ev);
+TASKORCH_API const char *taskorch_event_agent(const taskorch_event *ev);
+/* Human-readable text: the message, or a description of the change. */
+TASKORCH_API const char *taskorch_event_text(const taskorch_event *ev);
+
+/* Id of the newest event (0 when none) in *out. */
+TASKORCH_API int taskorch_event_last_id(int64_t *out, taskorch_db *db);
+
+/* Waits until an event with an id larger than after exists, or timeout_ms
+ * passes (< 0: forever). Holds no transaction while it waits. Returns
+ * TASKORCH_OK when there is news, TASKORCH_ETIMEOUT otherwise. */
+TASKORCH_API int taskorch_event_wait(taskorch_db *db, int64_t after, int timeout_ms);
+
+/* A named consumer's position in the feed (0 when never stored). */
+TASKORCH_API int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *consumer);
+/* Stores a consumer's position (replacing the previous one). A consumer
+ * name follows the rules of an agent id. */
+TASKORCH_API int taskorch_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TASKORCH_H */

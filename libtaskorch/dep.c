@@ -1,0 +1,235 @@
+/* dep.c - dependency edges: adding them (cycle-checked), removing them,
+ * and listing a task's prerequisites or dependents. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Breadth-first search over "depends on" edges, remembering each node's
+ * parent so that a found cycle can be spelled out. */
+struct bfs {
+    char (*ids)[TASKORCH_ID_SIZE];
+    size_t *parent;
+    size_t n, cap;
+    size_t *table; /* open addressing: index + 1, 0 = empty */
+    size_t table_cap;
+};
+
+static size_t hash_id(const char *id)
+{
+    size_t h = 1469598103934665603u;
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 1099511628211u;
+    return h;
+}
+
+static bool bfs_rehash(struct bfs *b)
+{
+    size_t cap = b->table_cap ? b->table_cap * 2 : 256;
+    size_t *t = calloc(cap, sizeof *t);
+    if (!t)
+        return false;
+    for (size_t i = 0; i < b->n; i++) {
+        size_t h = hash_id(b->ids[i]) & (cap - 1);
+        while (t[h])
+            h = (h + 1) & (cap - 1);
+        t[h] = i + 1;
+    }
+    free(b->table);
+    b->table = t;
+    b->table_cap = cap;
+    return true;
+}
+
+/* Adds id unless seen; returns 1 added, 0 seen, -1 out of memory. */
+static int bfs_add(struct bfs *b, const char *id, size_t parent)
+{
+    if ((b->n + 1) * 2 > b->table_cap && !bfs_rehash(b))
+        return -1;
+    size_t h = hash_id(id) & (b->table_cap - 1);
+    while (b->table[h]) {
+        if (!strcmp(b->ids[b->table[h] - 1], id))
+            return 0;
+        h = (h + 1) & (b->table_cap - 1);
+    }
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        void *ids = realloc(b->ids, cap * sizeof *b->ids);
+        if (!ids)
+            return -1;
+        b->ids = ids;
+        void *par = realloc(b->parent, cap * sizeof *b->parent);
+        if (!par)
+            return -1;
+        b->parent = par;
+        b->cap = cap;
+    }
+    snprintf(b->ids[b->n], TASKORCH_ID_SIZE, "%s", id);
+    b->parent[b->n] = parent;
+    b->table[h] = ++b->n;
+    return 1;
+}
+
+static void bfs_free(struct bfs *b)
+{
+    free(b->ids);
+    free(b->parent);
+    free(b->table);
+}
+
+/* Would the edge task -> dep close a cycle? If so, records the message. */
+static int check_cycle(taskorch_db *db, const char *task, const char *dep)
+{
+    if (!strcmp(task, dep))
+        return db_fail(db, TASKORCH_ECYCLE, "a task cannot depend on itself: %s -> %s", task,
+                       task);
+    struct bfs b = { 0 };
+    int rc = TASKORCH_OK;
+    size_t found = SIZE_MAX;
+    if (bfs_add(&b, dep, SIZE_MAX) < 0)
+        rc = TASKORCH_ENOMEM;
+    sqlite3_stmt *st = db_stmt(db, "SELECT dep_id FROM deps WHERE task_id = ?1");
+    if (!st)
+        rc = TASKORCH_ERROR;
+    for (size_t i = 0; !rc && i < b.n && found == SIZE_MAX; i++) {
+        sqlite3_reset(st);
+        bind_text(st, 1, b.ids[i]);
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *next = (const char *)sqlite3_column_text(st, 0);
+            int added = bfs_add(&b, next, i);
+            if (added < 0) {
+                rc = TASKORCH_ENOMEM;
+                break;
+            }
+            if (added && !strcmp(next, task)) {
+                found = b.n - 1;
+                break;
+            }
+        }
+        if (!rc && src != SQLITE_ROW && src != SQLITE_DONE)
+            rc = db_sqlfail(db, src, "checking for cycles");
+    }
+    if (st)
+        sqlite3_reset(st);
+    if (rc == TASKORCH_ENOMEM)
+        rc = db_fail(db, rc, "out of memory");
+    if (!rc && found != SIZE_MAX) {
+        /* found is task, reached from dep: print task -> dep -> ... -> task. */
+        size_t len = 0;
+        for (size_t i = found; i != SIZE_MAX; i = b.parent[i])
+            len++;
+        size_t *path = malloc(len * sizeof *path);
+        struct strbuf sb;
+        sb_init(&sb);
+        if (path) {
+            size_t k = len;
+            for (size_t i = found; i != SIZE_MAX; i = b.parent[i])
+                path[--k] = i;
+            sb_add(&sb, task);
+            for (k = 0; k < len; k++)
+                sb_addf(&sb, " -> %s", b.ids[path[k]]);
+        }
+        rc = db_fail(db, TASKORCH_ECYCLE, "dependency cycle: %s; remove an edge of it first",
+                     sb.buf && !sb.failed ? sb.buf : "(path too long to show)");
+        sb_free(&sb);
+        free(path);
+    }
+    bfs_free(&b);
+    return rc;
+}
+
+/* Inserts one edge; returns 1 if it was new. */
+static int insert_edge(taskorch_db *db, const char *task, const char *dep, int *added)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO deps(task_id, dep_id, created_at)"
+                                   " VALUES (?1, ?2, ?3)");
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, task);
+    bind_text(st, 2, dep);
+    sqlite3_bind_int64(st, 3, now_ms());
+    int rc = db_step_done(db, st);
+    *added = rc == TASKORCH_OK && sqlite3_changes(db->sql) > 0;
+    return rc;
+}
+
+int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char dep[TASKORCH_ID_SIZE];
+        int rc = resolve_id(db, deps[i], dep);
+        if (rc) {
+            if (rc == TASKORCH_ENOTFOUND)
+                db_fail(db, rc, "dependency '%s' is not a task; check the id with 'tm list'",
+                        deps[i]);
+            return rc;
+        }
+        int added = 0;
+        if ((rc = check_cycle(db, task, dep)) || (rc = insert_edge(db, task, dep, &added)))
+            return rc;
+        if (added) {
+            char text[64];
+            snprintf(text, sizeof text, "depends on %s", dep);
+            if ((rc = event_add(db, "dep_added", task, text, NULL)))
+                return rc;
+        }
+    }
+    return TASKORCH_OK;
+}
+
+static int check_list(taskorch_db *db, const char *const *deps, size_t n)
+{
+    if (n == 0 || !deps)
+        return db_fail(db, TASKORCH_EINVAL, "no dependency given");
+    return TASKORCH_OK;
+}
+
+int taskorch_dep_add(taskorch_db *db, const char *task, const char *const *deps, size_t n)
+{
+    if (!db)
+        return TASKORCH_EINVAL;
+    char id[TASKORCH_ID_SIZE];
+    int rc = check_list(db, deps, n);
+    if (rc || (rc = db_begin(db)))
+        return rc;
+    if ((rc = resolve_id(db, task, id)) || (rc = dep_insert_all(db, id, deps, n)) ||
+        (rc = status_reevaluate(db, id)))
+        return db_rollback(db, rc);
+    return db_commit(db);
+}
+
+int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *deps, size_t n)
+{
+    if (!db)
+        return TASKORCH_EINVAL;
+    char id[TASKORCH_ID_SIZE];
+    int rc = check_list(db, deps, n);
+    if (rc || (rc = db_begin(db)))
+        return rc;
+    if ((rc = resolve_id(db, task, id)))
+        return db_rollback(db, rc);
+    for (size_t i = 0; i < n; i++) {
+        char dep[TASKORCH_ID_SIZE];
+        if ((rc = resolve_id(db, deps[i], dep)))
+            return db_rollback(db, rc);
+        sqlite3_stmt *st = db_stmt(db, "DELETE FROM deps WHERE task_id = ?1 AND dep_id = ?2");
+        if (!st)
+            return db_rollback(db, TASKORCH_ERROR);
+        bind_text(st, 1, id);
+        bind_text(st, 2, dep);
+        if ((rc = db_step_done(db, st)))
+            return db_rollback(db, rc);
+        if (sqlite3_changes(db->sql) == 0)
+            return db_rollback(db, db_fail(db, TASKORCH_ENOTFOUND,
+                                           "task %s does not depend on %s", id, dep));
+        char text[64];
+        snprintf(text, sizeof text, "no longer depends on %s", dep);
+        if ((rc = event_add(db, "dep_removed", id, text, NULL)))
+            return db_rollback(db, rc);
+    }
+    if ((rc = status_reevaluate(db, id)))
+        return db_rollback(db, rc);
+    return db_commit(db);
+}

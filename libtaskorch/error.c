@@ -1,0 +1,77 @@
+/* error.c - status codes, their texts, and per-handle messages. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *taskorch_strerror(int code)
+{
+    switch (code) {
+    case TASKORCH_OK: return "success";
+    case TASKORCH_ERROR: return "internal error";
+    case TASKORCH_ENOMEM: return "out of memory";
+    case TASKORCH_EINVAL: return "invalid value";
+    case TASKORCH_ENOTFOUND: return "not found";
+    case TASKORCH_EAMBIGUOUS: return "ambiguous id prefix";
+    case TASKORCH_ECYCLE: return "dependency cycle";
+    case TASKORCH_EBLOCKED: return "unfinished dependencies";
+    case TASKORCH_EHASDEPENDENTS: return "other tasks depend on it";
+    case TASKORCH_ESTORE: return "store cannot be used";
+    case TASKORCH_ECORRUPT: return "not a taskorch store";
+    case TASKORCH_EBUSY: return "store is locked";
+    case TASKORCH_ESCHEMA: return "store written by a newer version";
+    case TASKORCH_EREADONLY: return "store opened read-only";
+    case TASKORCH_ETIMEOUT: return "timed out";
+    case TASKORCH_ITEROVER: return "no more items";
+    default: return "unknown error code";
+    }
+}
+
+int db_fail(taskorch_db *db, int code, const char *fmt, ...)
+{
+    if (db) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int db_sqlfail(taskorch_db *db, int rc, const char *what)
+{
+    int code;
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return db_fail(db, TASKORCH_EBUSY,
+                       "%s: the store stayed locked for more than %d ms; retry later", what,
+                       db ? db->busy_timeout_ms : 0);
+    case SQLITE_NOMEM: code = TASKORCH_ENOMEM; break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT: code = TASKORCH_ECORRUPT; break;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: code = TASKORCH_ESTORE; break;
+    case SQLITE_CONSTRAINT: code = TASKORCH_EINVAL; break;
+    default: code = TASKORCH_ERROR; break;
+    }
+    const char *detail = (db && db->sql) ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
+    return db_fail(db, code, "%s: %s", what, detail);
+}
+
+void db_clear_error(taskorch_db *db)
+{
+    if (db)
+        db->errmsg[0] = '\0';
+}
+
+const char *taskorch_db_errmsg(const taskorch_db *db)
+{
+    if (!db)
+        return "no store handle (out of memory?)";
+    return db->errmsg;
+}

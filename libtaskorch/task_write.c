@@ -1,0 +1,481 @@
+/* task_write.c - creating, changing and deleting tasks. Every function
+ * validates all input before it opens its write transaction, and writes
+ * its events in that same transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int taskorch_task_spec_init(taskorch_task_spec *spec, unsigned int version)
+{
+    if (!spec || version != TASKORCH_TASK_SPEC_VERSION)
+        return TASKORCH_EINVAL;
+    taskorch_task_spec def = TASKORCH_TASK_SPEC_INIT;
+    *spec = def;
+    return TASKORCH_OK;
+}
+
+int taskorch_task_change_init(taskorch_task_change *upd, unsigned int version)
+{
+    if (!upd || version != TASKORCH_TASK_CHANGE_VERSION)
+        return TASKORCH_EINVAL;
+    taskorch_task_change def = TASKORCH_TASK_CHANGE_INIT;
+    *upd = def;
+    return TASKORCH_OK;
+}
+
+static int check_array(taskorch_db *db, const char *what, const void *arr, size_t n)
+{
+    if (n && !arr)
+        return db_fail(db, TASKORCH_EINVAL, "%s: count is %zu but the array is NULL", what, n);
+    return TASKORCH_OK;
+}
+
+static int check_tags(taskorch_db *db, const char *const *tags, size_t n)
+{
+    int rc = check_array(db, "tags", tags, n);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = check_tag(db, tags[i]);
+    return rc;
+}
+
+static int check_files(taskorch_db *db, const char *const *files, size_t n)
+{
+    int rc = check_array(db, "files", files, n);
+    for (size_t i = 0; !rc && i < n; i++) {
+        char *path;
+        int line, end;
+        rc = parse_file_ref(db, files[i], &path, &line, &end);
+        free(path);
+    }
+    return rc;
+}
+
+static int check_priority(taskorch_db *db, int priority)
+{
+    if (priority != -1 && !taskorch_priority_name(priority))
+        return db_fail(db, TASKORCH_EINVAL,
+                       "unknown priority %d; use low, medium, high or critical", priority);
+    return TASKORCH_OK;
+}
+
+static int insert_tags(taskorch_db *db, const char *id, const char *const *tags, size_t n,
+                       int *changed)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO tags(task_id, tag) VALUES (?1, ?2)");
+        if (!st)
+            return TASKORCH_ERROR;
+        bind_text(st, 1, id);
+        bind_text(st, 2, tags[i]);
+        int rc = db_step_done(db, st);
+        if (rc)
+            return rc;
+        *changed += sqlite3_changes(db->sql);
+    }
+    return TASKORCH_OK;
+}
+
+static int insert_files(taskorch_db *db, const char *id, const char *const *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *path;
+        int line, end;
+        int rc = parse_file_ref(db, files[i], &path, &line, &end);
+        if (rc)
+            return rc;
+        sqlite3_stmt *st = db_stmt(db, "INSERT INTO files(task_id, pos, path, line, end_line)"
+                                       " VALUES (?1, (SELECT coalesce(max(pos), 0) + 1 FROM files"
+                                       " WHERE task_id = ?1), ?2, ?3, ?4)");
+        if (!st) {
+            free(path);
+            return TASKORCH_ERROR;
+        }
+        bind_text(st, 1, id);
+        bind_text(st, 2, path);
+        sqlite3_bind_int(st, 3, line);
+        sqlite3_bind_int(st, 4, end);
+        rc = db_step_done(db, st);
+        free(path);
+        if (rc)
+            return rc;
+    }
+    return TASKORCH_OK;
+}
+
+/* Picks a random id not in use. Runs inside the write transaction, so the
+ * check and the insert that follows cannot race another process. */
+static int fresh_id(taskorch_db *db, char id[TASKORCH_ID_SIZE])
+{
+    for (int attempt = 0; attempt < 32; attempt++) {
+        random_id(id);
+        int status;
+        int rc = task_status_of(db, id, &status);
+        if (rc == TASKORCH_ENOTFOUND)
+            return TASKORCH_OK;
+        if (rc)
+            return rc;
+    }
+    return db_fail(db, TASKORCH_ERROR, "could not find a free task id");
+}
+
+static int validate_spec(taskorch_db *db, const taskorch_task_spec *s)
+{
+    if (s->version != TASKORCH_TASK_SPEC_VERSION)
+        return db_fail(db, TASKORCH_EINVAL, "unknown task spec version %u", s->version);
+    int rc = check_title(db, s->title);
+    if (!rc && s->description)
+        rc = check_long_text(db, "description", s->description);
+    if (!rc)
+        rc = check_priority(db, s->priority);
+    if (!rc && s->assignee)
+        rc = check_agent(db, "assignee", s->assignee);
+    if (!rc)
+        rc = check_tags(db, s->tags, s->n_tags);
+    if (!rc)
+        rc = check_files(db, s->files, s->n_files);
+    if (!rc)
+        rc = check_array(db, "depends_on", s->depends_on, s->n_depends_on);
+    return rc;
+}
+
+static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TASKORCH_ID_SIZE])
+{
+    int rc = fresh_id(db, id);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO tasks(id, title, description, status, priority,"
+                                   " assignee, created_by, created_at, updated_at)"
+                                   " VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?7)");
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, id);
+    bind_text(st, 2, s->title);
+    bind_text(st, 3, s->description && *s->description ? s->description : NULL);
+    sqlite3_bind_int(st, 4, s->priority < 0 ? TASKORCH_PRIORITY_MEDIUM : s->priority);
+    bind_text(st, 5, s->assignee && *s->assignee ? s->assignee : NULL);
+    bind_text(st, 6, db->agent);
+    sqlite3_bind_int64(st, 7, now_ms());
+    int changed = 0;
+    if ((rc = db_step_done(db, st)) || (rc = event_add(db, "created", id, s->title, NULL)) ||
+        (rc = insert_tags(db, id, s->tags, s->n_tags, &changed)) ||
+        (rc = insert_files(db, id, s->files, s->n_files)) ||
+        (rc = dep_insert_all(db, id, s->depends_on, s->n_depends_on)))
+        return rc;
+    return status_reevaluate(db, id);
+}
+
+int taskorch_task_create(taskorch_task **out, taskorch_db *db, const taskorch_task_spec *spec)
+{
+    if (out)
+        *out = NULL;
+    if (!db || !spec)
+        return db_fail(db, TASKORCH_EINVAL, "no task spec given");
+    int rc = validate_spec(db, spec);
+    if (rc || (rc = db_begin(db)))
+        return rc;
+    char id[TASKORCH_ID_SIZE];
+    if ((rc = insert_task(db, spec, id)))
+        return db_rollback(db, rc);
+    if ((rc = db_commit(db)))
+        return rc;
+    return task_reload(out, db, id);
+}
+
+static bool update_is_empty(const taskorch_task_change *u)
+{
+    return !u->title && !u->description && u->priority < 0 && u->status < 0 && !u->assignee &&
+           !u->n_add_tags && !u->n_remove_tags && !u->n_add_files && !u->summary;
+}
+
+static int validate_update(taskorch_db *db, const taskorch_task_change *u)
+{
+    if (u->version != TASKORCH_TASK_CHANGE_VERSION)
+        return db_fail(db, TASKORCH_EINVAL, "unknown task update version %u", u->version);
+    if (update_is_empty(u))
+        return db_fail(db, TASKORCH_EINVAL, "nothing to change");
+    int rc = TASKORCH_OK;
+    if (u->title)
+        rc = check_title(db, u->title);
+    if (!rc && u->description)
+        rc = check_long_text(db, "description", u->description);
+    if (!rc && u->summary)
+        rc = check_long_text(db, "summary", u->summary);
+    if (!rc)
+        rc = check_priority(db, u->priority);
+    if (!rc && u->status != -1 && !taskorch_status_name(u->status))
+        rc = db_fail(db, TASKORCH_EINVAL,
+                     "unknown status %d; use pending, in_progress, completed, blocked or "
+                     "cancelled",
+                     u->status);
+    if (!rc && u->assignee && *u->assignee)
+        rc = check_agent(db, "assignee", u->assignee);
+    if (!rc)
+        rc = check_tags(db, u->add_tags, u->n_add_tags);
+    if (!rc)
+        rc = check_tags(db, u->remove_tags, u->n_remove_tags);
+    if (!rc)
+        rc = check_files(db, u->add_files, u->n_add_files);
+    return rc;
+}
+
+/* Title, description and priority: one UPDATE, one "updated" event naming
+ * what changed. */
+static int apply_fields(taskorch_db *db, const taskorch_task *cur, const taskorch_task_change *u)
+{
+    struct strbuf what;
+    sb_init(&what);
+    if (u->title && strcmp(u->title, cur->title))
+        sb_addf(&what, "%stitle", what.len ? ", " : "");
+    const char *old_desc = cur->description ? cur->description : "";
+    if (u->description && strcmp(u->description, old_desc))
+        sb_addf(&what, "%sdescription", what.len ? ", " : "");
+    if (u->priority >= 0 && u->priority != cur->priority)
+        sb_addf(&what, "%spriority %s -> %s", what.len ? ", " : "",
+                taskorch_priority_name(cur->priority), taskorch_priority_name(u->priority));
+    if (!what.len)
+        return TASKORCH_OK;
+    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET title = coalesce(?2, title),"
+                                   " description = CASE WHEN ?3 IS NULL THEN description"
+                                   "   WHEN ?3 = '' THEN NULL ELSE ?3 END,"
+                                   " priority = CASE WHEN ?4 < 0 THEN priority ELSE ?4 END,"
+                                   " updated_at = ?5 WHERE id = ?1");
+    int rc = st ? TASKORCH_OK : TASKORCH_ERROR;
+    if (!rc) {
+        bind_text(st, 1, cur->id);
+        bind_text(st, 2, u->title);
+        bind_text(st, 3, u->description);
+        sqlite3_bind_int(st, 4, u->priority);
+        sqlite3_bind_int64(st, 5, now_ms());
+        rc = db_step_done(db, st);
+    }
+    if (!rc)
+        rc = what.failed ? db_fail(db, TASKORCH_ENOMEM, "out of memory")
+                         : event_add(db, "updated", cur->id, what.buf, NULL);
+    sb_free(&what);
+    return rc;
+}
+
+static int apply_tags_files(taskorch_db *db, const char *id, const taskorch_task_change *u)
+{
+    int added = 0, removed = 0, rc;
+    if ((rc = insert_tags(db, id, u->add_tags, u->n_add_tags, &added)))
+        return rc;
+    for (size_t i = 0; i < u->n_remove_tags; i++) {
+        sqlite3_stmt *st = db_stmt(db, "DELETE FROM tags WHERE task_id = ?1 AND tag = ?2");
+        if (!st)
+            return TASKORCH_ERROR;
+        bind_text(st, 1, id);
+        bind_text(st, 2, u->remove_tags[i]);
+        if ((rc = db_step_done(db, st)))
+            return rc;
+        removed += sqlite3_changes(db->sql);
+    }
+    if ((rc = insert_files(db, id, u->add_files, u->n_add_files)))
+        return rc;
+    if (!added && !removed && !u->n_add_files)
+        return TASKORCH_OK;
+    struct strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < u->n_add_tags; i++)
+        sb_addf(&sb, "%s+%s", sb.len ? " " : "tags ", u->add_tags[i]);
+    for (size_t i = 0; i < u->n_remove_tags; i++)
+        sb_addf(&sb, "%s-%s", sb.len ? " " : "tags ", u->remove_tags[i]);
+    if (u->n_add_files)
+        sb_addf(&sb, "%s%zu file reference(s) added", sb.len ? "; " : "", u->n_add_files);
+    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET updated_at = ?2 WHERE id = ?1");
+    rc = st ? TASKORCH_OK : TASKORCH_ERROR;
+    if (!rc) {
+        bind_text(st, 1, id);
+        sqlite3_bind_int64(st, 2, now_ms());
+        rc = db_step_done(db, st);
+    }
+    if (!rc)
+        rc = sb.failed ? db_fail(db, TASKORCH_ENOMEM, "out of memory")
+                       : event_add(db, "updated", id, sb.buf, NULL);
+    sb_free(&sb);
+    return rc;
+}
+
+static int apply_assignee(taskorch_db *db, const taskorch_task *cur, const char *assignee)
+{
+    const char *next = *assignee ? assignee : NULL;
+    const char *old = cur->assignee;
+    if ((!next && !old) || (next && old && !strcmp(next, old)))
+        return TASKORCH_OK;
+    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET assignee = ?2, updated_at = ?3 WHERE id = ?1");
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, cur->id);
+    bind_text(st, 2, next);
+    sqlite3_bind_int64(st, 3, now_ms());
+    int rc = db_step_done(db, st);
+    if (rc)
+        return rc;
+    char text[AGENT_MAX * 2 + 32];
+    snprintf(text, sizeof text, "%s -> %s", old ? old : "(unassigned)",
+             next ? next : "(unassigned)");
+    return event_add(db, "assigned", cur->id, text, NULL);
+}
+
+/* strict: a status equal to the current one is an error, not a no-op. */
+static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_change *u,
+                         bool strict)
+{
+    taskorch_task *cur = NULL;
+    int rc = task_reload(&cur, db, id);
+    if (!rc)
+        rc = apply_fields(db, cur, u);
+    if (!rc)
+        rc = apply_tags_files(db, id, u);
+    if (!rc && u->assignee)
+        rc = apply_assignee(db, cur, u->assignee);
+    if (!rc && u->status >= 0 && (strict || u->status != cur->status ||
+                                  (u->status == TASKORCH_STATUS_BLOCKED && !cur->manual_block)))
+        rc = status_change(db, id, u->status, u->flags, u->summary);
+    else if (!rc && u->summary && cur->status == TASKORCH_STATUS_COMPLETED) {
+        sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET summary = ?2 WHERE id = ?1");
+        rc = st ? TASKORCH_OK : TASKORCH_ERROR;
+        if (!rc) {
+            bind_text(st, 1, id);
+            bind_text(st, 2, u->summary);
+            rc = db_step_done(db, st);
+        }
+    }
+    taskorch_task_free(cur);
+    return rc;
+}
+
+static int update_task(taskorch_task **out, taskorch_db *db, const char *given,
+                       const taskorch_task_change *u, bool strict)
+{
+    if (out)
+        *out = NULL;
+    if (!db || !u)
+        return db_fail(db, TASKORCH_EINVAL, "no update given");
+    int rc = validate_update(db, u);
+    if (rc || (rc = db_begin(db)))
+        return rc;
+    char id[TASKORCH_ID_SIZE];
+    if ((rc = resolve_id(db, given, id)) || (rc = update_in_txn(db, id, u, strict)))
+        return db_rollback(db, rc);
+    if ((rc = db_commit(db)))
+        return rc;
+    return task_reload(out, db, id);
+}
+
+int taskorch_task_update(taskorch_task **out, taskorch_db *db, const char *id_or_prefix,
+                         const taskorch_task_change *upd)
+{
+    return update_task(out, db, id_or_prefix, upd, false);
+}
+
+int taskorch_task_complete(taskorch_db *db, const char *id_or_prefix, const char *summary,
+                           unsigned int flags)
+{
+    taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
+    u.status = TASKORCH_STATUS_COMPLETED;
+    u.summary = summary;
+    u.flags = flags;
+    return update_task(NULL, db, id_or_prefix, &u, true);
+}
+
+int taskorch_task_set_status(taskorch_db *db, const char *id_or_prefix, int status,
+                             unsigned int flags)
+{
+    taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
+    u.status = status;
+    u.flags = flags;
+    return update_task(NULL, db, id_or_prefix, &u, true);
+}
+
+int taskorch_task_assign(taskorch_db *db, const char *id_or_prefix, const char *agent)
+{
+    taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
+    u.assignee = agent ? agent : "";
+    return update_task(NULL, db, id_or_prefix, &u, false);
+}
+
+/* Ids of the tasks depending on id, as "a, b" (NULL when none). */
+static int dependents_of(taskorch_db *db, const char *id, char **out)
+{
+    *out = NULL;
+    sqlite3_stmt *st = db_stmt(db, "SELECT task_id FROM deps WHERE dep_id = ?1 ORDER BY task_id");
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, id);
+    struct strbuf sb;
+    sb_init(&sb);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        sb_addf(&sb, "%s%s", sb.len ? ", " : "", sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        sb_free(&sb);
+        return db_sqlfail(db, rc, "reading dependents");
+    }
+    if (sb.failed)
+        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
+    *out = sb.buf;
+    return TASKORCH_OK;
+}
+
+static int delete_in_txn(taskorch_db *db, const char *id, unsigned int flags)
+{
+    char *dependents = NULL;
+    int rc = dependents_of(db, id, &dependents);
+    if (rc)
+        return rc;
+    if (dependents && !(flags & TASKORCH_FORCE)) {
+        rc = db_fail(db, TASKORCH_EHASDEPENDENTS,
+                     "task %s has dependents: %s; remove those dependencies first or use "
+                     "--force",
+                     id, dependents);
+        free(dependents);
+        return rc;
+    }
+    taskorch_task_iter *deps = NULL;
+    if (dependents)
+        rc = taskorch_dep_iter_new(&deps, db, id, TASKORCH_DEP_DEPENDENTS);
+    free(dependents);
+    taskorch_task *cur = NULL;
+    if (!rc)
+        rc = task_reload(&cur, db, id);
+    /* Foreign keys cascade to edges, tags, files, messages, participants.
+     * Private note events go too; the public history stays. */
+    static const char *const cleanup[] = {
+        "DELETE FROM tasks WHERE id = ?1",
+        "DELETE FROM events WHERE task_id = ?1 AND visible_to IS NOT NULL",
+    };
+    for (size_t i = 0; !rc && i < sizeof cleanup / sizeof *cleanup; i++) {
+        sqlite3_stmt *st = db_stmt(db, cleanup[i]);
+        if (!st) {
+            rc = TASKORCH_ERROR;
+            break;
+        }
+        bind_text(st, 1, id);
+        rc = db_step_done(db, st);
+    }
+    if (!rc)
+        rc = event_add(db, "deleted", id, cur->title, NULL);
+    const taskorch_task *dep;
+    while (!rc && deps && taskorch_task_iter_next(deps, &dep) == TASKORCH_OK)
+        rc = status_reevaluate(db, dep->id);
+    taskorch_task_iter_free(deps);
+    taskorch_task_free(cur);
+    return rc;
+}
+
+int taskorch_task_delete(taskorch_db *db, const char *id_or_prefix, unsigned int flags)
+{
+    if (!db)
+        return TASKORCH_EINVAL;
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    char id[TASKORCH_ID_SIZE];
+    if ((rc = resolve_id(db, id_or_prefix, id)) || (rc = delete_in_txn(db, id, flags)))
+        return db_rollback(db, rc);
+    return db_commit(db);
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian 12 packages taskorch needs to build, test and document itself.
+# Safe to run repeatedly: it only calls apt-get when something is missing.
+set -eu
+
+PACKAGES="meson ninja-build pkg-config gcc g++ libc6-dev check libsubunit-dev \
+libsqlite3-dev sqlite3 scdoc python3 python3-pytest python3-pip bash-completion"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+        missing="$missing $p"
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+echo "install-deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
