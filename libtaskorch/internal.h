@@ -160,7 +160,6 @@ int resolve_id(taskorch_db *db, const char *id_or_prefix, char out[TASKORCH_ID_S
 
 /* ---- mirror.c: the markdown files beside the store ---- */
 void mirror_task(taskorch_db *db, const char *task_id);
-void mirror_archive(taskorch_db *db, const char *task_id);
 void mirror_notes(taskorch_db *db, const char *task_id, const char *agent);
 void mirror_forget(taskorch_db *db, const char *task_id);
 

@@ -143,11 +143,6 @@ void mirror_task(taskorch_db *db, const char *task_id)
     unlock_mirror(fd);
 }
 
-void mirror_archive(taskorch_db *db, const char *task_id)
-{
-    mirror_task(db, task_id);
-}
-
 void mirror_notes(taskorch_db *db, const char *task_id, const char *agent)
 {
     if (!mirror_enabled(db) || strcmp(agent, db->agent))

@@ -362,6 +362,8 @@ static int update_task(taskorch_task **out, taskorch_db *db, const char *given,
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
+    if (u->status >= 0 || u->title || u->assignee || u->description || u->priority >= 0)
+        mirror_task(db, id);
     return task_reload(out, db, id);
 }
 
@@ -477,5 +479,8 @@ int taskorch_task_delete(taskorch_db *db, const char *id_or_prefix, unsigned int
     char id[TASKORCH_ID_SIZE];
     if ((rc = resolve_id(db, id_or_prefix, id)) || (rc = delete_in_txn(db, id, flags)))
         return db_rollback(db, rc);
-    return db_commit(db);
+    if ((rc = db_commit(db)))
+        return rc;
+    mirror_forget(db, id);
+    return TASKORCH_OK;
 }

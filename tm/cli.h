@@ -1,0 +1,137 @@
+/* cli.h - what the tm command files share: the command table's types, the
+ * parsed arguments, exit codes, and the output helpers. tm uses only the
+ * public API of libtaskorch. */
+#ifndef TM_CLI_H
+#define TM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <taskorch.h>
+
+/* Exit codes (documented in tm(1)). */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILURE_ = 1, /* anything else that went wrong */
+    EXIT_USAGE = 2,    /* unknown command or flag, missing argument */
+    EXIT_NOTFOUND = 3, /* no such task (or ambiguous prefix) */
+    EXIT_STORE = 4,    /* store cannot be opened, is corrupt, or stayed locked */
+    EXIT_INVALID = 5   /* bad value, cycle, forbidden transition */
+};
+
+enum opt_kind {
+    OPT_FLAG,  /* --force */
+    OPT_VALUE, /* --assignee NAME (last one wins) */
+    OPT_MULTI  /* --tag T, repeatable; all values kept */
+};
+
+struct opt_spec {
+    const char *name;  /* long name without dashes */
+    char short_name;   /* 0: none */
+    enum opt_kind kind;
+    const char *metavar;
+    const char *help;
+};
+
+/* How a command uses the store. */
+enum store_mode {
+    STORE_NONE,   /* help, version, completion */
+    STORE_READ,   /* never creates anything */
+    STORE_WRITE,  /* the store must exist */
+    STORE_CREATE  /* creates the store when missing */
+};
+
+#define MAX_ARGS 256
+
+struct parsed_opt {
+    const struct opt_spec *spec;
+    const char *value;
+};
+
+struct args {
+    struct parsed_opt opts[MAX_ARGS];
+    size_t n_opts;
+    const char *pos[MAX_ARGS];
+    size_t n_pos;
+};
+
+struct ctx;
+
+struct command {
+    const char *name;
+    int (*run)(struct ctx *ctx);
+    enum store_mode mode;
+    const struct opt_spec *opts; /* terminated by a zeroed entry; may be NULL */
+    const char *usage;           /* after "tm NAME " */
+    const char *summary;
+    int min_pos, max_pos;        /* positional arguments; max -1: unlimited */
+};
+
+struct ctx {
+    const struct command *cmd;
+    struct args args;
+    taskorch_db *db;
+    const char *db_path; /* --db */
+    const char *agent;   /* --agent */
+    bool no_mirror;
+    char *owned[MAX_ARGS]; /* copies made while splitting values; freed at exit */
+    size_t n_owned;
+};
+
+/* ---- args.c ---- */
+int args_parse(struct ctx *ctx, int argc, char **argv);
+bool arg_has(const struct ctx *ctx, const char *name);
+const char *arg_value(const struct ctx *ctx, const char *name);
+/* All values of a repeatable option, comma-separated values split when
+ * split_commas; *out is malloc'd (free it), strings borrowed from argv. */
+size_t arg_values(struct ctx *ctx, const char *name, bool split_commas, const char ***out);
+/* Parses a positive integer option; 0 when absent; -1 after reporting. */
+long arg_positive(const struct ctx *ctx, const char *name);
+
+/* ---- errors (main.c) ---- */
+int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports a library failure and returns its exit code. */
+int fail_lib(const struct ctx *ctx, int rc);
+int exit_code_of(int rc);
+
+/* ---- output.c ---- */
+enum format { FORMAT_TEXT, FORMAT_SIMPLE, FORMAT_JSON, FORMAT_MARKDOWN };
+/* Reads --format against allowed ("text,json"); -1 after reporting. */
+int ctx_format(const struct ctx *ctx, const char *allowed);
+void json_string(FILE *f, const char *s);
+void format_time(char *buf, size_t size, int64_t ms);
+void json_time(FILE *f, int64_t ms);
+void print_task_line(const taskorch_task *t, enum format fmt, const char *indent);
+void print_task_json(const taskorch_task *t);
+void print_task_json_open(const taskorch_task *t);
+void print_json_strings(const char *key, const char *const *v, size_t n);
+
+/* ---- command families ---- */
+int cmd_init(struct ctx *);
+int cmd_add(struct ctx *);
+int cmd_show(struct ctx *);
+int cmd_update(struct ctx *);
+int cmd_complete(struct ctx *);
+int cmd_assign(struct ctx *);
+int cmd_delete(struct ctx *);
+int cmd_list(struct ctx *);
+int cmd_ready(struct ctx *);
+int cmd_export(struct ctx *);
+int cmd_dep(struct ctx *);
+int cmd_join(struct ctx *);
+int cmd_post(struct ctx *);
+int cmd_context(struct ctx *);
+int cmd_watch(struct ctx *);
+int cmd_help(struct ctx *);
+int cmd_version(struct ctx *);
+int cmd_completion(struct ctx *);
+
+/* The command table (main.c). */
+extern const struct command commands[];
+const struct command *find_command(const char *name);
+void print_command_help(FILE *f, const struct command *cmd);
+void print_usage(FILE *f);
+
+#endif

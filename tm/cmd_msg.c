@@ -1,0 +1,243 @@
+/* cmd_msg.c - the channels: join, note/share/discover/sync/progress, and
+ * context to review a task's conversation. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_join(struct ctx *ctx)
+{
+    char id[TASKORCH_ID_SIZE];
+    int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]);
+    if (!rc)
+        rc = taskorch_task_join(ctx->db, id);
+    if (rc)
+        return fail_lib(ctx, rc);
+    printf("Joined task: %s\n", id);
+    return EXIT_OK;
+}
+
+/* Reads standard input up to the message limit (plus one byte, to tell a
+ * message that is too long). Trailing newlines are dropped. */
+static char *read_stdin(size_t *len)
+{
+    size_t cap = TASKORCH_MSG_MAX + 2, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    while (n < cap - 1) {
+        size_t got = fread(buf + n, 1, cap - 1 - n, stdin);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Joins argv words with single spaces. */
+static char *join_words(const char *const *words, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(words[i]) + 1;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t m = strlen(words[i]);
+        if (i)
+            *p++ = ' ';
+        memcpy(p, words[i], m);
+        p += m;
+    }
+    *p = '\0';
+    return s;
+}
+
+int cmd_post(struct ctx *ctx)
+{
+    int kind;
+    if (taskorch_msg_kind_parse(&kind, ctx->cmd->name) != TASKORCH_OK)
+        return fail(EXIT_FAILURE_, "internal: '%s' is not a message kind", ctx->cmd->name);
+    if (ctx->args.n_pos < 2)
+        return fail(EXIT_USAGE, "missing message: usage: tm %s ID MESSAGE... (or - to read "
+                                "standard input)",
+                    ctx->cmd->name);
+    char id[TASKORCH_ID_SIZE];
+    int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]);
+    if (rc)
+        return fail_lib(ctx, rc);
+    char *text;
+    if (ctx->args.n_pos == 2 && !strcmp(ctx->args.pos[1], "-")) {
+        size_t len;
+        text = read_stdin(&len);
+        if (text && strlen(text) != len) {
+            free(text);
+            return fail(EXIT_INVALID, "message contains a NUL byte; send text only");
+        }
+    } else {
+        text = join_words(ctx->args.pos + 1, ctx->args.n_pos - 1);
+    }
+    if (!text)
+        return fail(EXIT_FAILURE_, "out of memory");
+    const char *request_id = arg_value(ctx, "request-id");
+    if (!request_id || !*request_id)
+        request_id = getenv("TM_REQUEST_ID");
+    if (request_id && !*request_id)
+        request_id = NULL;
+    rc = taskorch_msg_post(NULL, ctx->db, id, kind, text, request_id);
+    free(text);
+    if (rc)
+        return fail_lib(ctx, rc);
+    static const char *const confirmations[] = {
+        "Added private note for task %s\n", "Shared update for task %s\n",
+        "Discovery shared for task %s\n",   "Created sync point for task %s\n",
+        "Progress update added\n",
+    };
+    printf(confirmations[kind], id);
+    return EXIT_OK;
+}
+
+/* Parses a non-negative integer option; 0 when absent, -1 after reporting. */
+static int64_t arg_count(const struct ctx *ctx, const char *name)
+{
+    const char *v = arg_value(ctx, name);
+    if (!v)
+        return 0;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || errno || n < 0)
+        return fail(EXIT_INVALID, "--%s must be a non-negative integer, not '%s'", name, v), -1;
+    return n;
+}
+
+/* Prints text with continuation lines indented under the first. */
+static void print_indented(const char *text, const char *indent)
+{
+    for (const char *p = text; *p; p++) {
+        putchar(*p);
+        if (*p == '\n')
+            fputs(indent, stdout);
+    }
+    putchar('\n');
+}
+
+static void print_msg_text(const taskorch_msg *m)
+{
+    char when[32];
+    format_time(when, sizeof when, taskorch_msg_created_at(m));
+    int kind = taskorch_msg_kind(m);
+    const char *label = kind == TASKORCH_MSG_DISCOVER ? "DISCOVERY"
+                        : kind == TASKORCH_MSG_SYNC   ? "SYNC"
+                        : kind == TASKORCH_MSG_NOTE   ? "note"
+                                                      : taskorch_msg_kind_name(kind);
+    printf("  #%lld %s %s [%s] ", (long long)taskorch_msg_id(m), when, taskorch_msg_author(m),
+           label);
+    print_indented(taskorch_msg_text(m), "      ");
+}
+
+static void print_msg_json(const taskorch_msg *m, bool first)
+{
+    printf("%s{\"id\":%lld,\"time\":", first ? "" : ",", (long long)taskorch_msg_id(m));
+    json_time(stdout, taskorch_msg_created_at(m));
+    printf(",\"kind\":\"%s\",\"author\":", taskorch_msg_kind_name(taskorch_msg_kind(m)));
+    json_string(stdout, taskorch_msg_author(m));
+    printf(",\"text\":");
+    json_string(stdout, taskorch_msg_text(m));
+    putchar('}');
+}
+
+static int context_json(struct ctx *ctx, const taskorch_task *t, char **people,
+                        taskorch_msg_iter *it)
+{
+    printf("{\"task\":");
+    print_task_json(t);
+    size_t n = 0;
+    while (people[n])
+        n++;
+    print_json_strings("participants", (const char *const *)people, n);
+    printf(",\"agent\":");
+    json_string(stdout, taskorch_db_agent(ctx->db));
+    printf(",\"messages\":[");
+    const taskorch_msg *m;
+    for (bool first = true; taskorch_msg_iter_next(it, &m) == TASKORCH_OK; first = false)
+        print_msg_json(m, first);
+    printf("]}\n");
+    return EXIT_OK;
+}
+
+static void print_msgs(taskorch_msg_iter *it, const char *when_empty)
+{
+    const taskorch_msg *m;
+    bool any = false;
+    while (taskorch_msg_iter_next(it, &m) == TASKORCH_OK) {
+        print_msg_text(m);
+        any = true;
+    }
+    if (!any)
+        printf("  %s\n", when_empty);
+}
+
+/* shared holds every kind but notes; notes only the caller's notes. */
+static int context_text(struct ctx *ctx, const taskorch_task *t, char **people,
+                        taskorch_msg_iter *shared, taskorch_msg_iter *notes)
+{
+    printf("Task: %s\nTitle: %s\nStatus: %s\nAssignee: %s\nParticipants:", taskorch_task_id(t),
+           taskorch_task_title(t), taskorch_status_name(taskorch_task_status(t)),
+           taskorch_task_assignee(t) ? taskorch_task_assignee(t) : "(unassigned)");
+    for (size_t i = 0; people[i]; i++)
+        printf("%s%s", i ? ", " : " ", people[i]);
+    printf("%s\n", people[0] ? "" : " (none)");
+    printf("\nShared timeline:\n");
+    print_msgs(shared, "(nothing shared yet)");
+    printf("\nYour private notes (%s):\n", taskorch_db_agent(ctx->db));
+    print_msgs(notes, "(none)");
+    return EXIT_OK;
+}
+
+#define SHARED_KINDS                                                                           \
+    ((1u << TASKORCH_MSG_SHARE) | (1u << TASKORCH_MSG_DISCOVER) | (1u << TASKORCH_MSG_SYNC) |  \
+     (1u << TASKORCH_MSG_PROGRESS))
+
+int cmd_context(struct ctx *ctx)
+{
+    int fmt = ctx_format(ctx, "text,json");
+    int64_t since = arg_count(ctx, "since");
+    long limit = arg_positive(ctx, "limit");
+    if (fmt < 0 || since < 0 || limit < 0)
+        return EXIT_INVALID;
+    taskorch_task *t = NULL;
+    char **people = NULL;
+    taskorch_msg_iter *it = NULL, *notes = NULL;
+    taskorch_msg_query q = TASKORCH_MSG_QUERY_INIT;
+    q.since = since;
+    q.limit = (size_t)limit;
+    int rc = taskorch_task_get(&t, ctx->db, ctx->args.pos[0]);
+    if (!rc)
+        rc = taskorch_task_participants(&people, ctx->db, taskorch_task_id(t));
+    if (fmt != FORMAT_JSON)
+        q.kinds = SHARED_KINDS;
+    if (!rc)
+        rc = taskorch_msg_iter_new(&it, ctx->db, taskorch_task_id(t), &q);
+    q.kinds = 1u << TASKORCH_MSG_NOTE;
+    if (!rc && fmt != FORMAT_JSON)
+        rc = taskorch_msg_iter_new(&notes, ctx->db, taskorch_task_id(t), &q);
+    int code;
+    if (rc)
+        code = fail_lib(ctx, rc);
+    else if (fmt == FORMAT_JSON)
+        code = context_json(ctx, t, people, it);
+    else
+        code = context_text(ctx, t, people, it, notes);
+    taskorch_msg_iter_free(it);
+    taskorch_msg_iter_free(notes);
+    taskorch_free(people);
+    taskorch_task_free(t);
+    return code;
+}

@@ -1,0 +1,253 @@
+/* cmd_task.c - commands that create, show and change single tasks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_init(struct ctx *ctx)
+{
+    printf("Task store ready at %s\n", taskorch_db_path(ctx->db));
+    return EXIT_OK;
+}
+
+/* Parses a --priority value; -1 when absent, -2 after reporting. */
+static int priority_arg(const struct ctx *ctx)
+{
+    const char *v = arg_value(ctx, "priority");
+    int p;
+    if (!v)
+        return -1;
+    if (taskorch_priority_parse(&p, v) == TASKORCH_OK)
+        return p;
+    fail(EXIT_INVALID, "unknown priority '%s'; use low, medium, high or critical", v);
+    return -2;
+}
+
+int cmd_add(struct ctx *ctx)
+{
+    taskorch_task_spec spec = TASKORCH_TASK_SPEC_INIT;
+    spec.title = ctx->args.pos[0];
+    spec.description = arg_value(ctx, "description");
+    spec.assignee = arg_value(ctx, "assignee");
+    if ((spec.priority = priority_arg(ctx)) == -2)
+        return EXIT_INVALID;
+    const char **tags, **files, **deps;
+    spec.n_tags = arg_values(ctx, "tag", false, &tags);
+    spec.n_files = arg_values(ctx, "file", false, &files);
+    spec.n_depends_on = arg_values(ctx, "depends-on", true, &deps);
+    spec.tags = tags;
+    spec.files = files;
+    spec.depends_on = deps;
+    taskorch_task *t = NULL;
+    int rc = taskorch_task_create(&t, ctx->db, &spec);
+    free(tags);
+    free(files);
+    free(deps);
+    if (rc)
+        return fail_lib(ctx, rc);
+    printf("%s\n", taskorch_task_id(t));
+    taskorch_task_free(t);
+    return EXIT_OK;
+}
+
+static void print_related(struct ctx *ctx, const char *heading, const char *id, int direction,
+                          bool json)
+{
+    taskorch_task_iter *it = NULL;
+    if (taskorch_dep_iter_new(&it, ctx->db, id, direction))
+        return;
+    const taskorch_task *t;
+    bool first = true;
+    if (json)
+        printf(",\"%s\":[", heading);
+    while (taskorch_task_iter_next(it, &t) == TASKORCH_OK) {
+        if (json) {
+            printf("%s{\"id\":\"%s\",\"status\":\"%s\",\"title\":", first ? "" : ",",
+                   taskorch_task_id(t), taskorch_status_name(taskorch_task_status(t)));
+            json_string(stdout, taskorch_task_title(t));
+            putchar('}');
+        } else {
+            if (first)
+                printf("%s:\n", heading);
+            printf("  %s  %-11s  %s\n", taskorch_task_id(t),
+                   taskorch_status_name(taskorch_task_status(t)), taskorch_task_title(t));
+        }
+        first = false;
+    }
+    if (json)
+        putchar(']');
+    taskorch_task_iter_free(it);
+}
+
+/* Why a blocked task is blocked: its unfinished dependencies, or by hand. */
+static void print_blockers(struct ctx *ctx, const taskorch_task *t)
+{
+    if (taskorch_task_status(t) != TASKORCH_STATUS_BLOCKED)
+        return;
+    if (taskorch_task_blocked_by_hand(t)) {
+        printf("Blocked by:  hand (set blocked; change the status to release it)\n");
+        return;
+    }
+    taskorch_task_iter *it = NULL;
+    if (taskorch_dep_iter_new(&it, ctx->db, taskorch_task_id(t), TASKORCH_DEP_PREREQUISITES))
+        return;
+    const taskorch_task *d;
+    const char *sep = "Blocked by:  ";
+    while (taskorch_task_iter_next(it, &d) == TASKORCH_OK)
+        if (taskorch_task_status(d) != TASKORCH_STATUS_COMPLETED) {
+            printf("%s%s (%s)", sep, taskorch_task_id(d),
+                   taskorch_status_name(taskorch_task_status(d)));
+            sep = ", ";
+        }
+    if (strcmp(sep, "Blocked by:  "))
+        putchar('\n');
+    taskorch_task_iter_free(it);
+}
+
+static void show_text(struct ctx *ctx, const taskorch_task *t)
+{
+    char when[32];
+    printf("Task:        %s\nTitle:       %s\nStatus:      %s\n", taskorch_task_id(t),
+           taskorch_task_title(t), taskorch_status_name(taskorch_task_status(t)));
+    print_blockers(ctx, t);
+    printf("Priority:    %s\n", taskorch_priority_name(taskorch_task_priority(t)));
+    const char *assignee = taskorch_task_assignee(t);
+    printf("Assignee:    %s\n", assignee ? assignee : "(unassigned)");
+    format_time(when, sizeof when, taskorch_task_created_at(t));
+    printf("Created:     %s by %s\n", when, taskorch_task_created_by(t));
+    format_time(when, sizeof when, taskorch_task_updated_at(t));
+    printf("Updated:     %s\n", when);
+    if (taskorch_task_completed_at(t)) {
+        format_time(when, sizeof when, taskorch_task_completed_at(t));
+        printf("Completed:   %s\n", when);
+    }
+    if (taskorch_task_summary(t))
+        printf("Summary:     %s\n", taskorch_task_summary(t));
+    if (taskorch_task_tag_count(t)) {
+        printf("Tags:       ");
+        for (size_t i = 0; i < taskorch_task_tag_count(t); i++)
+            printf(" %s", taskorch_task_tag(t, i));
+        putchar('\n');
+    }
+    for (size_t i = 0; i < taskorch_task_file_count(t); i++) {
+        printf("%s%s", i ? "             " : "Files:       ", taskorch_task_file_path(t, i));
+        if (taskorch_task_file_line(t, i))
+            printf(":%d", taskorch_task_file_line(t, i));
+        if (taskorch_task_file_end(t, i))
+            printf(":%d", taskorch_task_file_end(t, i));
+        putchar('\n');
+    }
+    if (taskorch_task_description(t))
+        printf("Description:\n%s\n", taskorch_task_description(t));
+    print_related(ctx, "Depends on", taskorch_task_id(t), TASKORCH_DEP_PREREQUISITES, false);
+    print_related(ctx, "Dependents", taskorch_task_id(t), TASKORCH_DEP_DEPENDENTS, false);
+}
+
+int cmd_show(struct ctx *ctx)
+{
+    int fmt = ctx_format(ctx, "text,json");
+    if (fmt < 0)
+        return EXIT_INVALID;
+    taskorch_task *t = NULL;
+    int rc = taskorch_task_get(&t, ctx->db, ctx->args.pos[0]);
+    if (rc)
+        return fail_lib(ctx, rc);
+    if (fmt == FORMAT_JSON) {
+        print_task_json_open(t);
+        print_related(ctx, "dependencies", taskorch_task_id(t), TASKORCH_DEP_PREREQUISITES, true);
+        print_related(ctx, "dependents", taskorch_task_id(t), TASKORCH_DEP_DEPENDENTS, true);
+        printf("}\n");
+    } else {
+        show_text(ctx, t);
+    }
+    taskorch_task_free(t);
+    return EXIT_OK;
+}
+
+int cmd_update(struct ctx *ctx)
+{
+    taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
+    u.title = arg_value(ctx, "title");
+    u.description = arg_value(ctx, "description");
+    u.assignee = arg_value(ctx, "assignee");
+    if ((u.priority = priority_arg(ctx)) == -2)
+        return EXIT_INVALID;
+    const char *status = arg_value(ctx, "status");
+    if (status && taskorch_status_parse(&u.status, status) != TASKORCH_OK)
+        return fail(EXIT_INVALID,
+                    "unknown status '%s'; use pending, in_progress, completed, blocked or "
+                    "cancelled",
+                    status);
+    if (arg_has(ctx, "force"))
+        u.flags |= TASKORCH_FORCE;
+    const char **add, **rm, **files;
+    u.n_add_tags = arg_values(ctx, "tag", false, &add);
+    u.n_remove_tags = arg_values(ctx, "untag", false, &rm);
+    u.n_add_files = arg_values(ctx, "file", false, &files);
+    u.add_tags = add;
+    u.remove_tags = rm;
+    u.add_files = files;
+    taskorch_task *t = NULL;
+    int rc = taskorch_task_update(&t, ctx->db, ctx->args.pos[0], &u);
+    free(add);
+    free(rm);
+    free(files);
+    if (rc == TASKORCH_EINVAL && !strcmp(taskorch_db_errmsg(ctx->db), "nothing to change"))
+        return fail(EXIT_USAGE, "nothing to change: give at least one of --status, --assignee, "
+                                "--priority, --title, --description, --tag, --untag, --file");
+    if (rc)
+        return fail_lib(ctx, rc);
+    printf("Task %s updated\n", taskorch_task_id(t));
+    taskorch_task_free(t);
+    return EXIT_OK;
+}
+
+/* Resolves the id first so confirmations can print the full id. */
+static int resolve_arg(struct ctx *ctx, const char *given, char id[TASKORCH_ID_SIZE])
+{
+    int rc = taskorch_task_resolve(id, ctx->db, given);
+    return rc ? fail_lib(ctx, rc) : EXIT_OK;
+}
+
+int cmd_complete(struct ctx *ctx)
+{
+    char id[TASKORCH_ID_SIZE];
+    int code = resolve_arg(ctx, ctx->args.pos[0], id);
+    if (code)
+        return code;
+    int rc = taskorch_task_complete(ctx->db, id, arg_value(ctx, "summary"),
+                                    arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
+    if (rc)
+        return fail_lib(ctx, rc);
+    printf("Task %s completed\n", id);
+    return EXIT_OK;
+}
+
+int cmd_assign(struct ctx *ctx)
+{
+    char id[TASKORCH_ID_SIZE];
+    int code = resolve_arg(ctx, ctx->args.pos[0], id);
+    if (code)
+        return code;
+    const char *agent = ctx->args.pos[1];
+    if (!*agent)
+        return fail(EXIT_INVALID, "agent is empty; to unassign use 'tm update ID --assignee \"\"'");
+    int rc = taskorch_task_assign(ctx->db, id, agent);
+    if (rc)
+        return fail_lib(ctx, rc);
+    printf("Task %s assigned to %s\n", id, agent);
+    return EXIT_OK;
+}
+
+int cmd_delete(struct ctx *ctx)
+{
+    char id[TASKORCH_ID_SIZE];
+    int code = resolve_arg(ctx, ctx->args.pos[0], id);
+    if (code)
+        return code;
+    int rc = taskorch_task_delete(ctx->db, id, arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
+    if (rc)
+        return fail_lib(ctx, rc);
+    printf("Task %s deleted\n", id);
+    return EXIT_OK;
+}

@@ -1,0 +1,314 @@
+/* main.c - tm's entry point: the command table, global options, opening
+ * the store the way each command needs, and mapping library errors to
+ * exit codes. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct opt_spec add_opts[] = {
+    { "description", 'd', OPT_VALUE, "TEXT", "longer description" },
+    { "priority", 'p', OPT_VALUE, "P", "low, medium (default), high or critical" },
+    { "assignee", 'a', OPT_VALUE, "AGENT", "agent responsible for the task" },
+    { "tag", 't', OPT_MULTI, "TAG", "tag the task (repeatable)" },
+    { "depends-on", 0, OPT_MULTI, "ID[,ID]", "task(s) that must complete first (repeatable)" },
+    { "file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "file reference (repeatable)" },
+    { 0 },
+};
+
+static const struct opt_spec list_opts[] = {
+    { "status", 's', OPT_VALUE, "S[,S]", "only these statuses" },
+    { "assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT" },
+    { "unassigned", 0, OPT_FLAG, NULL, "only tasks without an assignee" },
+    { "tag", 't', OPT_VALUE, "TAG", "only tasks with TAG" },
+    { "priority", 'p', OPT_VALUE, "P", "only tasks of priority P" },
+    { "has-deps", 0, OPT_FLAG, NULL, "only tasks with dependencies" },
+    { "ready", 0, OPT_FLAG, NULL, "only pending tasks whose dependencies are completed" },
+    { "limit", 'n', OPT_VALUE, "N", "at most N tasks" },
+    { "sort", 0, OPT_VALUE, "KEY", "priority (default), created or updated" },
+    { "group-by", 0, OPT_VALUE, "KEY", "assignee, status, priority or tag" },
+    { "format", 0, OPT_VALUE, "FMT", "text (default), simple or json" },
+    { 0 },
+};
+
+static const struct opt_spec show_opts[] = {
+    { "format", 0, OPT_VALUE, "FMT", "text (default) or json" },
+    { 0 },
+};
+
+static const struct opt_spec update_opts[] = {
+    { "status", 's', OPT_VALUE, "S", "pending, in_progress, completed, blocked or cancelled" },
+    { "assignee", 'a', OPT_VALUE, "AGENT", "reassign (\"\" unassigns)" },
+    { "priority", 'p', OPT_VALUE, "P", "low, medium, high or critical" },
+    { "title", 0, OPT_VALUE, "TITLE", "new title" },
+    { "description", 'd', OPT_VALUE, "TEXT", "new description (\"\" clears it)" },
+    { "tag", 't', OPT_MULTI, "TAG", "add a tag (repeatable)" },
+    { "untag", 0, OPT_MULTI, "TAG", "remove a tag (repeatable)" },
+    { "file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "add a file reference (repeatable)" },
+    { "force", 0, OPT_FLAG, NULL, "start or complete despite unfinished dependencies" },
+    { 0 },
+};
+
+static const struct opt_spec complete_opts[] = {
+    { "summary", 0, OPT_VALUE, "TEXT", "what was done, kept with the task" },
+    { "force", 0, OPT_FLAG, NULL, "complete despite unfinished dependencies" },
+    { 0 },
+};
+
+static const struct opt_spec delete_opts[] = {
+    { "force", 0, OPT_FLAG, NULL, "delete even if other tasks depend on it" },
+    { 0 },
+};
+
+static const struct opt_spec ready_opts[] = {
+    { "assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT" },
+    { "limit", 'n', OPT_VALUE, "N", "at most N tasks" },
+    { "format", 0, OPT_VALUE, "FMT", "text (default), simple or json" },
+    { 0 },
+};
+
+static const struct opt_spec export_opts[] = {
+    { "format", 0, OPT_VALUE, "FMT", "json (default) or markdown" },
+    { 0 },
+};
+
+static const struct opt_spec dep_opts[] = {
+    { "format", 0, OPT_VALUE, "FMT", "for list: text (default), simple or json" },
+    { "dependents", 0, OPT_FLAG, NULL, "for list: the tasks depending on TASK instead" },
+    { 0 },
+};
+
+static const struct opt_spec post_opts[] = {
+    { "request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)" },
+    { 0 },
+};
+
+static const struct opt_spec context_opts[] = {
+    { "since", 0, OPT_VALUE, "MSGID", "only messages after this message id" },
+    { "limit", 'n', OPT_VALUE, "N", "only the newest N messages" },
+    { "format", 0, OPT_VALUE, "FMT", "text (default) or json" },
+    { 0 },
+};
+
+static const struct opt_spec watch_opts[] = {
+    { "follow", 'F', OPT_FLAG, NULL, "keep printing new events until interrupted" },
+    { "timeout", 0, OPT_VALUE, "SECONDS", "stop following after SECONDS" },
+    { "since", 0, OPT_VALUE, "EVENTID", "start after this event id instead of my cursor" },
+    { "task", 0, OPT_VALUE, "ID", "only events of this task" },
+    { "kind", 0, OPT_VALUE, "K[,K]", "only these event kinds" },
+    { "mine", 0, OPT_FLAG, NULL, "my tasks, plus every discovery and sync point" },
+    { "limit", 'n', OPT_VALUE, "N", "print at most N events" },
+    { "format", 0, OPT_VALUE, "FMT", "text (default) or json (one object per line)" },
+    { 0 },
+};
+
+const struct command commands[] = {
+    { "init", cmd_init, STORE_CREATE, NULL, "", "create the task store here", 0, 0 },
+    { "add", cmd_add, STORE_CREATE, add_opts, "TITLE [options]",
+      "create a task and print its id", 1, 1 },
+    { "list", cmd_list, STORE_READ, list_opts, "[options]", "list tasks, one per line", 0, 0 },
+    { "show", cmd_show, STORE_READ, show_opts, "ID", "show every field of a task", 1, 1 },
+    { "update", cmd_update, STORE_WRITE, update_opts, "ID [options]", "change a task", 1, 1 },
+    { "complete", cmd_complete, STORE_WRITE, complete_opts, "ID [--summary TEXT]",
+      "mark a task completed and unblock its dependents", 1, 1 },
+    { "assign", cmd_assign, STORE_WRITE, NULL, "ID AGENT", "assign a task to an agent", 2, 2 },
+    { "delete", cmd_delete, STORE_WRITE, delete_opts, "ID [--force]", "delete a task", 1, 1 },
+    { "dep", cmd_dep, STORE_WRITE, dep_opts, "add|rm TASK DEP... | list TASK",
+      "manage dependencies", 2, -1 },
+    { "ready", cmd_ready, STORE_READ, ready_opts, "[options]",
+      "pending tasks whose dependencies are all completed", 0, 0 },
+    { "export", cmd_export, STORE_READ, export_opts, "[--format json|markdown]",
+      "print every task with its dependencies, tags and files", 0, 0 },
+    { "join", cmd_join, STORE_WRITE, NULL, "ID", "join a task as a participant", 1, 1 },
+    { "note", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
+      "add a private note (only you see it)", 1, -1 },
+    { "share", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
+      "share an update with every agent", 1, -1 },
+    { "discover", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
+      "raise a discovery that alerts every agent", 1, -1 },
+    { "sync", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
+      "mark a sync checkpoint", 1, -1 },
+    { "progress", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
+      "post a progress update", 1, -1 },
+    { "context", cmd_context, STORE_READ, context_opts, "ID [options]",
+      "review a task's shared timeline and your notes", 1, 1 },
+    { "watch", cmd_watch, STORE_WRITE, watch_opts, "[options]",
+      "print the change feed: what is new for you", 0, 0 },
+    { "completion", cmd_completion, STORE_NONE, NULL, "bash",
+      "print a shell completion script", 1, 1 },
+    { "help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1 },
+    { "version", cmd_version, STORE_NONE, NULL, "", "print the version", 0, 0 },
+    { 0 },
+};
+
+const struct command *find_command(const char *name)
+{
+    for (const struct command *c = commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("tm: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+int exit_code_of(int rc)
+{
+    switch (rc) {
+    case TASKORCH_OK: return EXIT_OK;
+    case TASKORCH_ENOTFOUND:
+    case TASKORCH_EAMBIGUOUS: return EXIT_NOTFOUND;
+    case TASKORCH_EINVAL:
+    case TASKORCH_ECYCLE:
+    case TASKORCH_EBLOCKED:
+    case TASKORCH_EHASDEPENDENTS: return EXIT_INVALID;
+    case TASKORCH_ESTORE:
+    case TASKORCH_ECORRUPT:
+    case TASKORCH_EBUSY:
+    case TASKORCH_ESCHEMA:
+    case TASKORCH_EREADONLY: return EXIT_STORE;
+    default: return EXIT_FAILURE_;
+    }
+}
+
+int fail_lib(const struct ctx *ctx, int rc)
+{
+    const char *msg = ctx->db ? taskorch_db_errmsg(ctx->db) : "";
+    return fail(exit_code_of(rc), "%s", *msg ? msg : taskorch_strerror(rc));
+}
+
+void print_usage(FILE *f)
+{
+    fprintf(f, "usage: tm [--db PATH] [--agent ID] COMMAND [options] [args]\n\ncommands:\n");
+    for (const struct command *c = commands; c->name; c++)
+        fprintf(f, "  %-11s %s\n", c->name, c->summary);
+    fprintf(f, "\nRun 'tm help COMMAND' or 'tm COMMAND --help' for a command's options.\n"
+               "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 store error, "
+               "5 invalid value.\n");
+}
+
+static void print_opts(FILE *f, const struct opt_spec *o)
+{
+    for (; o && o->name; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%c%s--%s%s%s", o->short_name ? "-" : "",
+                 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
+                 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+        fprintf(f, "  %-30s %s\n", o->short_name ? left : left + 2, o->help);
+    }
+}
+
+void print_command_help(FILE *f, const struct command *cmd)
+{
+    fprintf(f, "usage: tm %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+    if (cmd->opts) {
+        fprintf(f, "\noptions:\n");
+        print_opts(f, cmd->opts);
+    }
+    fprintf(f, "\nglobal options:\n"
+               "  --db PATH                      store file (*.db) or folder holding tasks.db\n"
+               "  --agent ID, --agent-id ID      act as this agent\n"
+               "  --no-mirror                    do not write the markdown mirror files\n");
+}
+
+static int open_store(struct ctx *ctx)
+{
+    taskorch_open_options opts = TASKORCH_OPEN_OPTIONS_INIT;
+    opts.agent = ctx->agent;
+    if (ctx->cmd->mode == STORE_CREATE)
+        opts.flags |= TASKORCH_OPEN_CREATE;
+    const char *no_mirror = getenv("TM_NO_MIRROR");
+    if (ctx->no_mirror || (no_mirror && *no_mirror && strcmp(no_mirror, "0")))
+        opts.flags |= TASKORCH_OPEN_NO_MIRROR;
+    if (ctx->agent && taskorch_agent_check(ctx->agent) != TASKORCH_OK)
+        return fail(EXIT_INVALID,
+                    "agent id '%s' is not valid: use 1-64 characters without spaces or '/'",
+                    ctx->agent);
+    int rc = taskorch_db_open(&ctx->db, ctx->db_path, &opts);
+    if (rc == TASKORCH_OK)
+        return EXIT_OK;
+    int code;
+    if (rc == TASKORCH_ENOTFOUND)
+        code = fail(EXIT_STORE, "%s; create one with 'tm init' (or pass --db PATH)",
+                    taskorch_db_errmsg(ctx->db));
+    else if (rc == TASKORCH_EINVAL)
+        code = fail(EXIT_INVALID, "%s", taskorch_db_errmsg(ctx->db));
+    else
+        code = fail(exit_code_of(rc) == EXIT_FAILURE_ ? EXIT_STORE : exit_code_of(rc), "%s",
+                    taskorch_db_errmsg(ctx->db));
+    taskorch_db_close(ctx->db);
+    ctx->db = NULL;
+    return code;
+}
+
+static int run(struct ctx *ctx, int argc, char **argv)
+{
+    /* Global options before the command name. */
+    int i = 1;
+    while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "-")) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--version") || !strcmp(a, "-V"))
+            return cmd_version(ctx);
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            print_usage(stdout);
+            return EXIT_OK;
+        }
+        bool takes_value = !strcmp(a, "--db") || !strcmp(a, "--agent") ||
+                           !strcmp(a, "--agent-id");
+        bool with_eq = !strncmp(a, "--db=", 5) || !strncmp(a, "--agent=", 8) ||
+                       !strncmp(a, "--agent-id=", 11);
+        if (!takes_value && !with_eq && strcmp(a, "--no-mirror"))
+            return fail(EXIT_USAGE, "unknown option '%s' before the command; see 'tm help'", a);
+        if (takes_value && i + 1 >= argc)
+            return fail(EXIT_USAGE, "option '%s' needs a value", a);
+        int rc = args_parse(ctx, takes_value ? 2 : 1, argv + i);
+        if (rc)
+            return rc;
+        i += takes_value ? 2 : 1;
+    }
+    if (i >= argc) {
+        print_usage(stderr);
+        return EXIT_USAGE;
+    }
+    ctx->cmd = find_command(argv[i]);
+    if (!ctx->cmd)
+        return fail(EXIT_USAGE, "unknown command '%s'; run 'tm help' for the list", argv[i]);
+    int rc = args_parse(ctx, argc - i - 1, argv + i + 1);
+    if (rc)
+        return rc;
+    if (arg_has(ctx, "help")) {
+        print_command_help(stdout, ctx->cmd);
+        return EXIT_OK;
+    }
+    int n = (int)ctx->args.n_pos;
+    if (n < ctx->cmd->min_pos)
+        return fail(EXIT_USAGE, "missing argument: usage: tm %s %s", ctx->cmd->name,
+                    ctx->cmd->usage);
+    if (ctx->cmd->max_pos >= 0 && n > ctx->cmd->max_pos)
+        return fail(EXIT_USAGE, "unexpected argument '%s': usage: tm %s %s",
+                    ctx->args.pos[ctx->cmd->max_pos], ctx->cmd->name, ctx->cmd->usage);
+    if (ctx->cmd->mode != STORE_NONE && (rc = open_store(ctx)))
+        return rc;
+    return ctx->cmd->run(ctx);
+}
+
+int main(int argc, char **argv)
+{
+    static struct ctx ctx;
+    int code = run(&ctx, argc, argv);
+    taskorch_db_close(ctx.db);
+    for (size_t i = 0; i < ctx.n_owned; i++)
+        free(ctx.owned[i]);
+    if (fflush(stdout) != 0 && code == EXIT_OK)
+        code = fail(EXIT_FAILURE_, "cannot write output");
+    return code;
+}

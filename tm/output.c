@@ -1,0 +1,148 @@
+/* output.c - the two faces of tm's data output: text lines for people and
+ * shell pipelines, JSON for programs. JSON shapes are documented in tm(1)
+ * and versioned there. */
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+int ctx_format(const struct ctx *ctx, const char *allowed)
+{
+    static const struct {
+        const char *name;
+        enum format fmt;
+    } names[] = { { "text", FORMAT_TEXT },
+                  { "simple", FORMAT_SIMPLE },
+                  { "json", FORMAT_JSON },
+                  { "markdown", FORMAT_MARKDOWN } };
+    const char *v = arg_value(ctx, "format");
+    if (!v)
+        return FORMAT_TEXT;
+    size_t len = strlen(v);
+    const char *hit = strstr(allowed, v);
+    if (len && hit && (hit == allowed || hit[-1] == ',') && (hit[len] == ',' || !hit[len]))
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+            if (!strcmp(names[i].name, v))
+                return names[i].fmt;
+    return fail(EXIT_INVALID, "unknown format '%s'; use one of: %s", v, allowed), -1;
+}
+
+void json_string(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    putc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                fprintf(f, "\\u%04x", *p);
+            else
+                putc(*p, f);
+        }
+    }
+    putc('"', f);
+}
+
+void format_time(char *buf, size_t size, int64_t ms)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void json_time(FILE *f, int64_t ms)
+{
+    if (!ms) {
+        fputs("null", f);
+        return;
+    }
+    char buf[32];
+    format_time(buf, sizeof buf, ms);
+    fprintf(f, "\"%s\"", buf);
+}
+
+void print_task_line(const taskorch_task *t, enum format fmt, const char *indent)
+{
+    if (fmt == FORMAT_SIMPLE) {
+        printf("%s%s %s\n", indent, taskorch_task_id(t), taskorch_task_title(t));
+        return;
+    }
+    const char *assignee = taskorch_task_assignee(t);
+    printf("%s%s  %-11s  %-8s  %-20s  %s\n", indent, taskorch_task_id(t),
+           taskorch_status_name(taskorch_task_status(t)),
+           taskorch_priority_name(taskorch_task_priority(t)), assignee ? assignee : "-",
+           taskorch_task_title(t));
+}
+
+void print_json_strings(const char *key, const char *const *v, size_t n)
+{
+    printf(",\"%s\":[", key);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            putchar(',');
+        json_string(stdout, v[i]);
+    }
+    putchar(']');
+}
+
+/* One task as a JSON object (shape version 1), left open so that callers
+ * can append members. */
+void print_task_json_open(const taskorch_task *t)
+{
+    printf("{\"id\":");
+    json_string(stdout, taskorch_task_id(t));
+    printf(",\"title\":");
+    json_string(stdout, taskorch_task_title(t));
+    printf(",\"description\":");
+    json_string(stdout, taskorch_task_description(t));
+    printf(",\"status\":\"%s\",\"priority\":\"%s\",\"assignee\":",
+           taskorch_status_name(taskorch_task_status(t)),
+           taskorch_priority_name(taskorch_task_priority(t)));
+    json_string(stdout, taskorch_task_assignee(t));
+    printf(",\"created_by\":");
+    json_string(stdout, taskorch_task_created_by(t));
+    printf(",\"blocked_by_hand\":%s", taskorch_task_blocked_by_hand(t) ? "true" : "false");
+    printf(",\"created_at\":");
+    json_time(stdout, taskorch_task_created_at(t));
+    printf(",\"updated_at\":");
+    json_time(stdout, taskorch_task_updated_at(t));
+    printf(",\"completed_at\":");
+    json_time(stdout, taskorch_task_completed_at(t));
+    printf(",\"summary\":");
+    json_string(stdout, taskorch_task_summary(t));
+    printf(",\"tags\":[");
+    for (size_t i = 0; i < taskorch_task_tag_count(t); i++) {
+        if (i)
+            putchar(',');
+        json_string(stdout, taskorch_task_tag(t, i));
+    }
+    printf("],\"files\":[");
+    for (size_t i = 0; i < taskorch_task_file_count(t); i++) {
+        printf("%s{\"path\":", i ? "," : "");
+        json_string(stdout, taskorch_task_file_path(t, i));
+        printf(",\"line\":%d,\"end\":%d}", taskorch_task_file_line(t, i),
+               taskorch_task_file_end(t, i));
+    }
+    printf("],\"depends_on\":[");
+    for (size_t i = 0; i < taskorch_task_dep_count(t); i++) {
+        if (i)
+            putchar(',');
+        json_string(stdout, taskorch_task_dep_id(t, i));
+    }
+    putchar(']');
+}
+
+void print_task_json(const taskorch_task *t)
+{
+    print_task_json_open(t);
+    putchar('}');
+}
