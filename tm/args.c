@@ -2,7 +2,8 @@
  *
  * Options may come before, between or after positional arguments;
  * "--name=value" and "--name value" are the same; "--" ends options; a
- * lone "-" is a positional argument (standard input). Unknown options are
+ * lone "-" is a positional argument (standard input), and so is any word
+ * holding whitespace ("- item one" in a message). Unknown options are
  * usage errors, never ignored. */
 #include <errno.h>
 #include <stdlib.h>
@@ -72,7 +73,8 @@ int args_parse(struct ctx *ctx, int argc, char **argv)
     bool options_done = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        if (options_done || arg[0] != '-' || !strcmp(arg, "-")) {
+        /* No option name holds whitespace, so "- item one" is text. */
+        if (options_done || arg[0] != '-' || !strcmp(arg, "-") || strpbrk(arg, " \t\n")) {
             if (ctx->args.n_pos == MAX_ARGS)
                 return fail(EXIT_USAGE, "too many arguments (the limit is %d)", MAX_ARGS);
             ctx->args.pos[ctx->args.n_pos++] = arg;
