@@ -221,8 +221,13 @@ static int open_sqlite(taskorch_db *db)
     if ((rc = schema_prepare(db, false)) && rc != TASKORCH_ENOTFOUND)
         return rc;
     int rc2;
+    /* The last connection to close checkpoints and removes the WAL, so a
+     * sequence of tm commands keeps it empty. While a watcher keeps a
+     * connection open, writers' automatic checkpoints (every 1000 pages)
+     * recycle it, and journal_size_limit trims the file afterwards. */
     if ((rc2 = ensure_wal(db)) || (rc2 = exec_pragma(db, "PRAGMA synchronous=FULL")) ||
-        (rc2 = exec_pragma(db, "PRAGMA foreign_keys=ON")))
+        (rc2 = exec_pragma(db, "PRAGMA foreign_keys=ON")) ||
+        (rc2 = exec_pragma(db, "PRAGMA journal_size_limit=8388608")))
         return rc2;
     if (rc == TASKORCH_ENOTFOUND)
         return schema_prepare(db, create);
