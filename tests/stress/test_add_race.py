@@ -1,0 +1,39 @@
+"""Fifty `tm add` processes released at once on one store (issue 2): all
+succeed, each prints a distinct valid id, and the store holds exactly those
+fifty tasks, each with its own title."""
+
+import json
+
+import stress_util
+from stress_util import ID_RE
+
+N = 50
+
+
+class AddRace(stress_util.StressCase):
+
+    def test_fifty_adds_at_once(self):
+        # The store does not exist yet: the racers also race to create it.
+        results = self.race([(["add", "task %d" % i, "-p", "high"], "adder_%d" % i)
+                             for i in range(N)])
+        self.assert_all_ok(results)
+        ids = [r.out.strip() for r in results]
+        for r, task_id in zip(results, ids):
+            self.assertRegex(task_id, ID_RE, r)
+            self.assertEqual(r.out, task_id + "\n", r)
+        self.assertEqual(len(set(ids)), N, "duplicate ids: %s" % sorted(ids))
+
+        self.assert_integrity()
+        self.assertEqual(self.sql("SELECT count(*) FROM tasks"), [(N,)])
+        self.assertEqual(
+            self.sql("SELECT count(*) FROM events WHERE kind = 'created'"), [(N,)])
+        tasks = {t["id"]: t for t in json.loads(self.tm_ok("list", "--format", "json"))}
+        self.assertEqual(set(tasks), set(ids))
+        for i, task_id in enumerate(ids):
+            t = tasks[task_id]
+            self.assertEqual((t["title"], t["created_by"], t["priority"], t["status"]),
+                             ("task %d" % i, "adder_%d" % i, "high", "pending"))
+
+
+if __name__ == "__main__":
+    stress_util.main()
