@@ -4,6 +4,8 @@
 # (set TM to use another binary) and the store tm finds (set TM_DB_PATH or
 # pass --db through TM_FLAGS to choose one).
 set -euo pipefail
+# TM_FLAGS is split into words on purpose (e.g. TM_FLAGS="--db DIR --no-mirror").
+# shellcheck disable=SC2086
 tm() { command "${TM:-tm}" ${TM_FLAGS:-} "$@"; }
 
 # Setup
