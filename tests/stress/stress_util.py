@@ -51,6 +51,7 @@ class StressCase(unittest.TestCase):
     """Base class: a fresh store per test and helpers to run and race tm."""
 
     agent = "tester"
+    maxDiff = None
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tm-stress-")
@@ -144,7 +145,8 @@ class StressCase(unittest.TestCase):
     def assert_all_ok(self, results):
         """Every racer exited 0 with nothing on stderr (no lock warnings)."""
         bad = [r for r in results if r.rc != 0 or r.err]
-        self.assertEqual(bad, [], "%d of %d racers failed" % (len(bad), len(results)))
+        self.assertFalse(bad, "%d of %d racers failed:\n%s" % (
+            len(bad), len(results), "\n".join(map(repr, bad))))
 
     # ---- reading the store directly ----
 

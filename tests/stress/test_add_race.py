@@ -3,6 +3,7 @@ succeed, each prints a distinct valid id, and the store holds exactly those
 fifty tasks, each with its own title."""
 
 import json
+import os
 
 import stress_util
 from stress_util import ID_RE
@@ -12,8 +13,7 @@ N = 50
 
 class AddRace(stress_util.StressCase):
 
-    def test_fifty_adds_at_once(self):
-        # The store does not exist yet: the racers also race to create it.
+    def check_fifty_adds(self):
         results = self.race([(["add", "task %d" % i, "-p", "high"], "adder_%d" % i)
                              for i in range(N)])
         self.assert_all_ok(results)
@@ -33,6 +33,20 @@ class AddRace(stress_util.StressCase):
             t = tasks[task_id]
             self.assertEqual((t["title"], t["created_by"], t["priority"], t["status"]),
                              ("task %d" % i, "adder_%d" % i, "high", "pending"))
+
+    def test_fifty_adds_at_once(self):
+        self.tm_ok("init")
+        self.check_fifty_adds()
+
+    def test_fifty_adds_create_the_store_at_once(self):
+        # No store yet: `add` creates a missing one, so the racers also race
+        # to create it; every one must end up adding to the same store. The
+        # window for a mistake is short, so a few fresh stores are tried.
+        for attempt in range(4):
+            with self.subTest(attempt=attempt):
+                self.store = os.path.join(self.tmp, "store%d" % attempt)
+                self.dbfile = os.path.join(self.store, "tasks.db")
+                self.check_fifty_adds()
 
 
 if __name__ == "__main__":
