@@ -1,0 +1,61 @@
+"""taskorch: Python bindings for libtaskorch, the task store many agents
+share to coordinate work on one project.
+
+    import taskorch
+    with taskorch.Store(".task-orchestrator", agent="backend", create=True) as store:
+        t = store.add("Build the login API", priority="high", tags=["api"])
+        for task in store.ready():
+            ...
+        for ev in store.watch(timeout=5):
+            print(ev.kind, ev.task, ev.text)
+
+The low-level module taskorch._lib mirrors the C API one-to-one.
+"""
+import ctypes
+import os
+
+from . import _args
+from . import _lib
+from .errors import (AmbiguousIdError, BlockedError, BusyError, ClosedStoreError,
+                     CorruptStoreError, CycleError, HasDependentsError, NotFoundError,
+                     OutOfMemoryError, ReadOnlyError, SchemaError, StoreError, TaskorchError,
+                     ValidationError, WaitTimeoutError, error_for)
+from .store import Store
+from .types import (EVENT_KINDS, MESSAGE_KINDS, PRIORITIES, STATUSES, Event, FileRef,
+                    Message, Task)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Store", "Task", "FileRef", "Message", "Event",
+    "TaskorchError", "NotFoundError", "AmbiguousIdError", "ValidationError", "CycleError",
+    "BlockedError", "HasDependentsError", "StoreError", "CorruptStoreError", "BusyError",
+    "SchemaError", "ReadOnlyError", "ClosedStoreError", "OutOfMemoryError",
+    "WaitTimeoutError", "PRIORITIES", "STATUSES", "MESSAGE_KINDS", "EVENT_KINDS",
+    "library_version", "locate", "is_valid_agent",
+]
+
+
+def library_version():
+    """The loaded C library's version, "MAJOR.MINOR.PATCH"."""
+    return _lib.taskorch_version().decode()
+
+
+def locate(path=None):
+    """The store file a Store(path) would open, found as tm finds it
+    (nothing is created)."""
+    p = _args.path(path)
+    out = _lib.owned_str()
+    rc = _lib.taskorch_locate(ctypes.byref(out), p)
+    if rc:
+        raise error_for(rc)
+    try:
+        return os.fsdecode(ctypes.string_at(out))
+    finally:
+        _lib.taskorch_free(out)
+
+
+def is_valid_agent(agent):
+    """Whether agent is a valid agent id: 1..64 bytes of UTF-8 without
+    whitespace, control characters or '/'."""
+    return _lib.taskorch_agent_check(_args.text(agent, "agent")) == _lib.TASKORCH_OK

@@ -1,0 +1,115 @@
+"""Argument checks and conversions done before anything reaches C.
+
+Wrong types raise TypeError; values C could not even represent (a NUL
+inside a string, a negative count) raise ValidationError. Everything else
+is left for the library to judge, so its rules and messages apply.
+"""
+import ctypes
+import os
+
+from . import _lib as L
+from .errors import ValidationError
+
+
+def _type_error(what, expected, value):
+    return TypeError("%s must be %s, not %s" % (what, expected, type(value).__name__))
+
+
+def text(value, what, optional=False):
+    """A str to NUL-terminated UTF-8 bytes (None stays None if optional).
+    Lone surrogates are passed through so the library's UTF-8 check refuses
+    them with its own message."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise _type_error(what, "str or None" if optional else "str", value)
+    if "\0" in value:
+        raise ValidationError(L.TASKORCH_EINVAL, "%s contains a NUL character" % what)
+    return value.encode("utf-8", "surrogatepass")
+
+
+def texts(values, what):
+    """A str or an iterable of str to a list of bytes. A single str is one
+    item (tags="api" means one tag, not three)."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    elif isinstance(values, (bytes, bytearray)) or not hasattr(values, "__iter__"):
+        raise _type_error(what, "a str or an iterable of str", values)
+    return [text(v, what + " item") for v in values]
+
+
+def str_array(items):
+    """A list of bytes to (const char *const *, count); keep the array
+    referenced while C uses it."""
+    if not items:
+        return None, 0
+    return (ctypes.c_char_p * len(items))(*items), len(items)
+
+
+def integer(value, what, minimum=None, maximum=None, optional=False):
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _type_error(what, "int or None" if optional else "int", value)
+    if minimum is not None and value < minimum:
+        raise ValidationError(L.TASKORCH_EINVAL, "%s must be at least %d, not %d"
+                              % (what, minimum, value))
+    if maximum is not None and value > maximum:
+        raise ValidationError(L.TASKORCH_EINVAL, "%s must be at most %d, not %d"
+                              % (what, maximum, value))
+    return value
+
+
+def flag(value, what):
+    if not isinstance(value, bool):
+        raise _type_error(what, "bool", value)
+    return value
+
+
+def seconds(value, what):
+    """A timeout in seconds (int or float >= 0, or None for none)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _type_error(what, "a number of seconds or None", value)
+    if not value >= 0:
+        raise ValidationError(L.TASKORCH_EINVAL, "%s must be a number of seconds >= 0, "
+                              "not %r" % (what, value))
+    return value
+
+
+def path(value, what="path"):
+    if value is None:
+        return None
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise _type_error(what, "str, bytes, os.PathLike or None", value)
+    b = os.fsencode(value)
+    if b"\0" in b:
+        raise ValidationError(L.TASKORCH_EINVAL, "%s contains a NUL character" % what)
+    return b
+
+
+def choice(value, names, what, optional=False):
+    """The index of value in names (a priority, status or kind name)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise _type_error(what, "str or None" if optional else "str", value)
+    if what == "status" and value == "in-progress":
+        value = "in_progress"
+    try:
+        return names.index(value)
+    except ValueError:
+        raise ValidationError(L.TASKORCH_EINVAL, "unknown %s '%s'; use %s or %s"
+                              % (what, value, ", ".join(names[:-1]), names[-1])) from None
+
+
+def choices(values, names, what):
+    """A name or an iterable of names to a list of indexes."""
+    if isinstance(values, str):
+        values = [values]
+    elif not hasattr(values, "__iter__") or isinstance(values, (bytes, bytearray)):
+        raise _type_error(what, "a str or an iterable of str", values)
+    return [choice(v, names, what) for v in values]

@@ -1,0 +1,144 @@
+"""Plain, immutable Python values copied out of the library's objects.
+
+Nothing here points into C memory: a Task, Message or Event stays valid
+after the C object it was read from is freed.
+"""
+import datetime
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from . import _lib as L
+
+PRIORITIES = ("low", "medium", "high", "critical")
+STATUSES = ("pending", "in_progress", "completed", "blocked", "cancelled")
+MESSAGE_KINDS = ("note", "share", "discover", "sync", "progress")
+EVENT_KINDS = ("created", "updated", "status", "assigned", "unblocked", "blocked",
+               "dep_added", "dep_removed", "deleted", "joined", "note", "share",
+               "discover", "sync", "progress")
+
+
+def _text(b):
+    return None if b is None else b.decode("utf-8", "surrogateescape")
+
+
+def _time(ms):
+    """Milliseconds since the epoch to an aware UTC datetime (None for 0)."""
+    if not ms:
+        return None
+    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.timezone.utc)
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file reference: path, and line / end line (None when absent)."""
+    path: str
+    line: Optional[int] = None
+    end: Optional[int] = None
+
+    def __str__(self):
+        s = self.path
+        if self.line is not None:
+            s += ":%d" % self.line
+            if self.end is not None:
+                s += ":%d" % self.end
+        return s
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task as it was when read. Times are timezone-aware UTC datetimes;
+    completed_at is None unless the task is completed."""
+    id: str
+    title: str
+    description: Optional[str]
+    status: str
+    priority: str
+    assignee: Optional[str]
+    created_by: Optional[str]
+    summary: Optional[str]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    completed_at: Optional[datetime.datetime]
+    blocked_by_hand: bool
+    tags: Tuple[str, ...] = field(default=())
+    files: Tuple[FileRef, ...] = field(default=())
+    depends_on: Tuple[str, ...] = field(default=())
+
+    @property
+    def done(self):
+        return self.status == "completed"
+
+    @classmethod
+    def _from_c(cls, t):
+        """Copies a borrowed taskorch_task pointer."""
+        files = []
+        for i in range(L.taskorch_task_file_count(t)):
+            line = L.taskorch_task_file_line(t, i)
+            end = L.taskorch_task_file_end(t, i)
+            files.append(FileRef(_text(L.taskorch_task_file_path(t, i)),
+                                 line or None, end or None))
+        return cls(
+            id=_text(L.taskorch_task_id(t)),
+            title=_text(L.taskorch_task_title(t)),
+            description=_text(L.taskorch_task_description(t)),
+            status=_text(L.taskorch_status_name(L.taskorch_task_status(t))),
+            priority=_text(L.taskorch_priority_name(L.taskorch_task_priority(t))),
+            assignee=_text(L.taskorch_task_assignee(t)),
+            created_by=_text(L.taskorch_task_created_by(t)),
+            summary=_text(L.taskorch_task_summary(t)),
+            created_at=_time(L.taskorch_task_created_at(t)),
+            updated_at=_time(L.taskorch_task_updated_at(t)),
+            completed_at=_time(L.taskorch_task_completed_at(t)),
+            blocked_by_hand=bool(L.taskorch_task_blocked_by_hand(t)),
+            tags=tuple(_text(L.taskorch_task_tag(t, i))
+                       for i in range(L.taskorch_task_tag_count(t))),
+            files=tuple(files),
+            depends_on=tuple(_text(L.taskorch_task_dep_id(t, i))
+                             for i in range(L.taskorch_task_dep_count(t))),
+        )
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message on a task's channel. kind is note, share, discover, sync
+    or progress."""
+    id: int
+    task: str
+    kind: str
+    author: str
+    text: str
+    created_at: datetime.datetime
+
+    @classmethod
+    def _from_c(cls, m):
+        return cls(
+            id=L.taskorch_msg_id(m),
+            task=_text(L.taskorch_msg_task_id(m)),
+            kind=_text(L.taskorch_msg_kind_name(L.taskorch_msg_kind(m))),
+            author=_text(L.taskorch_msg_author(m)),
+            text=_text(L.taskorch_msg_text(m)),
+            created_at=_time(L.taskorch_msg_created_at(m)),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the change feed. task is None for events not about a
+    task; text describes the change or holds the message."""
+    id: int
+    time: datetime.datetime
+    kind: str
+    task: Optional[str]
+    agent: str
+    text: str
+
+    @classmethod
+    def _from_c(cls, e):
+        return cls(
+            id=L.taskorch_event_id(e),
+            time=_time(L.taskorch_event_time(e)),
+            kind=_text(L.taskorch_event_kind(e)),
+            task=_text(L.taskorch_event_task_id(e)),
+            agent=_text(L.taskorch_event_agent(e)),
+            text=_text(L.taskorch_event_text(e)),
+        )
