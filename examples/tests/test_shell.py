@@ -280,6 +280,39 @@ class OrchestrateAuth(ExampleCase):
         self.assertIds(self.tm("ready").splitlines(), [auth])
 
 
+class AdvancedTechniques(ExampleCase):
+    script_name = "advanced_techniques"
+
+    ENDPOINTS = ["users", "posts", "comments", "likes", "shares"]
+
+    def test_techniques(self):
+        s = self.sections(self.script("advanced_techniques"))
+        t = self.tasks()
+        project = t["Social platform API"]
+        # Dynamic creation: the discovery, then one task per endpoint.
+        self.assertEqual(s["Dynamic task creation"][0],
+                         f"Discovery shared for task {project['id']}")
+        self.assertEqual(s["Dynamic task creation"][1:],
+                         [t[f"Create {e} endpoint"]["id"] for e in self.ENDPOINTS])
+        self.assertEqual(self.messages(project["id"]),
+                         [("discover", "tester", "Found 5 API endpoints needed")])
+        # Conditional: the fallback was blocked by hand and stays blocked
+        # when the primary completes.
+        primary, fallback = t["Try approach A"], t["Fallback to approach B"]
+        self.assertEqual(s["Conditional dependencies"],
+                         [f"Task {fallback['id']} updated",
+                          f"Primary {primary['id']}, fallback {fallback['id']}"])
+        self.assertEqual((fallback["status"], fallback["blocked_by_hand"]), ("blocked", True))
+        self.tm("complete", primary["id"])
+        self.assertEqual(self.tasks()["Fallback to approach B"]["status"], "blocked")
+        # Balancing: backend_specialist has 3 active tasks, so the loop over
+        # the assignees (the group keys) picks db_specialist next.
+        new = t["New task"]
+        self.assertEqual(s["Resource balancing"],
+                         ["Assigning to db_specialist (0 active)", new["id"]])
+        self.assertEqual(new["assignee"], "db_specialist")
+
+
 class Monitor(ExampleCase):
     script_name = "monitor"
 
