@@ -94,6 +94,26 @@ static int key_cmp(enum group_key g, const char *a, const char *b)
     return strcmp(a, b);
 }
 
+/* A task under its group's heading, without the column the heading
+ * already names: `tm list --group-by assignee | grep NAME` then yields
+ * only headings, as the guide's resource-balancing loop expects. */
+static void print_grouped_line(const taskorch_task *t, enum group_key g, enum format fmt)
+{
+    if (fmt == FORMAT_SIMPLE) {
+        print_task_line(t, fmt, "  ");
+        return;
+    }
+    const char *assignee = taskorch_task_assignee(t);
+    printf("  %s", taskorch_task_id(t));
+    if (g != GROUP_STATUS)
+        printf("  %-11s", taskorch_status_name(taskorch_task_status(t)));
+    if (g != GROUP_PRIORITY)
+        printf("  %-8s", taskorch_priority_name(taskorch_task_priority(t)));
+    if (g != GROUP_ASSIGNEE)
+        printf("  %-20s", assignee ? assignee : "-");
+    printf("  %s\n", taskorch_task_title(t));
+}
+
 static enum group_key sort_key_kind;
 static int qsort_keys(const void *a, const void *b)
 {
@@ -143,7 +163,7 @@ static int print_groups(taskorch_task_iter *it, enum group_key g, enum format fm
                         printf("%s", first ? "" : ",");
                         print_task_json(tasks[i]);
                     } else {
-                        print_task_line(tasks[i], fmt, "  ");
+                        print_grouped_line(tasks[i], g, fmt);
                     }
                     first = false;
                     break;
