@@ -173,6 +173,14 @@ class TestUsage(BadInputCase):
         for cmd in ("frobnicate", "lst", "ADD", "critical-path"):
             self.assert_refused(2, [cmd], ["unknown command", cmd])
         self.assert_refused(2, ["dep", "frob", self.a, self.b], ["frob", "add"])
+        self.assert_refused(2, ["help", "frobnicate"], "frobnicate")
+
+    def test_no_command(self):
+        before = self.snapshot()
+        code, out, err = self.run_tm()
+        self.assertEqual((code, out), (2, ""))
+        self.assertIn("usage", err)
+        self.assertEqual(self.snapshot(), before)
 
     def test_unknown_flag(self):
         for args in (["add", "t", "--bogus"], ["add", "t", "-z"], ["add", "-pp", "t"],

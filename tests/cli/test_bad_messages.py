@@ -40,6 +40,12 @@ class TestPosting(BadMessageCase):
             self.assert_refused(5, [kind, self.t, "x" * (LIMIT + 1)], "limit")
             self.assert_refused(5, [kind, self.t, "-"], "limit", stdin="y" * (LIMIT + 1))
         self.assert_refused(5, ["share", self.t, "-"], "limit", stdin="z" * (3 * LIMIT))
+        # Too long even when the byte just past the limit is a newline: the
+        # rest must not be cut off silently.
+        self.assert_refused(5, ["share", self.t, "-"], "limit",
+                            stdin="y" * LIMIT + "\nthe tail\n")
+        self.assert_refused(5, ["share", self.t, "-"], "limit",
+                            stdin="y" * (LIMIT - 1) + "\n\nthe tail")
         self.assert_refused(5, ["share", self.t, "\u00e9" * (LIMIT // 2) + "x"], "limit")
         # Words joined by spaces count too.
         self.assert_refused(5, ["share", self.t, "x" * (LIMIT // 2), "x" * (LIMIT // 2)],

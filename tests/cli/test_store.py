@@ -91,6 +91,16 @@ class TestUnusableStores(TmCase):
             self.refuse(args, db=False)
         self.assertEqual(os.listdir(self.tmp), [])
 
+    def test_refused_add_creates_no_store(self):
+        # A refused command changes nothing, and that includes not leaving
+        # an empty store behind.
+        for args, code in ((["add", ""], 5), (["add", "x", "-p", "urgent"], 5),
+                           (["add", "x", "--depends-on", "abcd1234"], 3),
+                           (["add", b"\xff"], 5)):
+            code_, out, err = self.run_tm(*args)
+            self.assert_error_output(code_, out, err, code, (), "tm %r" % (args,))
+            self.assertFalse(os.path.exists(self.store), "tm %r created the store" % (args,))
+
 
 class TestLocation(TmCase):
     def test_add_creates_store_and_folder(self):
