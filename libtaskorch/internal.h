@@ -20,6 +20,7 @@
 /* Longest agent id, tag, and description/summary, in bytes. */
 #define AGENT_MAX 64
 #define TAG_MAX 64
+#define CONSUMER_MAX 128
 #define LONG_TEXT_MAX TASKORCH_MSG_MAX
 
 /* Prepared statements kept per handle, keyed by the SQL literal's address. */
@@ -70,6 +71,7 @@ bool text_blank(const char *s);
 int check_title(taskorch_db *db, const char *title);
 int check_long_text(taskorch_db *db, const char *what, const char *text);
 int check_agent(taskorch_db *db, const char *what, const char *agent);
+int check_name(taskorch_db *db, const char *what, const char *name, size_t max);
 int check_tag(taskorch_db *db, const char *tag);
 /* Splits "path[:line[:end]]"; path is a new string. */
 int parse_file_ref(taskorch_db *db, const char *ref, char **path, int *line, int *end);

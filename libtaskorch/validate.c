@@ -113,15 +113,16 @@ int check_long_text(taskorch_db *db, const char *what, const char *text)
     return TASKORCH_OK;
 }
 
-/* Agent ids name files of the markdown mirror, so no '/' and no spaces. */
-int check_agent(taskorch_db *db, const char *what, const char *agent)
+/* Agent ids name files of the markdown mirror, so no '/' and no spaces.
+ * Cursor names follow the same rules with a longer limit. */
+int check_name(taskorch_db *db, const char *what, const char *agent, size_t max)
 {
     if (!agent || !*agent)
         return db_fail(db, TASKORCH_EINVAL, "%s is empty", what);
     size_t len = strlen(agent);
-    if (len > AGENT_MAX)
-        return db_fail(db, TASKORCH_EINVAL, "%s is %zu bytes long; the limit is %d", what, len,
-                       AGENT_MAX);
+    if (len > max)
+        return db_fail(db, TASKORCH_EINVAL, "%s is %zu bytes long; the limit is %zu", what, len,
+                       max);
     int rc = check_utf8(db, what, agent);
     if (rc)
         return rc;
@@ -136,6 +137,11 @@ int check_agent(taskorch_db *db, const char *what, const char *agent)
     if (!strcmp(agent, ".") || !strcmp(agent, ".."))
         return db_fail(db, TASKORCH_EINVAL, "%s cannot be '.' or '..'", what);
     return TASKORCH_OK;
+}
+
+int check_agent(taskorch_db *db, const char *what, const char *agent)
+{
+    return check_name(db, what, agent, AGENT_MAX);
 }
 
 int taskorch_agent_check(const char *agent)

@@ -45,6 +45,8 @@ static int apply_global(struct ctx *ctx, const struct opt_spec *spec, const char
         ctx->agent = value;
     else if (!strcmp(spec->name, "no-mirror"))
         ctx->no_mirror = true;
+    else if (!strcmp(spec->name, "help"))
+        ctx->help = true;
     return EXIT_OK;
 }
 

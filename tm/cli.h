@@ -76,6 +76,7 @@ struct ctx {
     const char *db_path; /* --db */
     const char *agent;   /* --agent */
     bool no_mirror;
+    bool help; /* --help / -h: show the command's help instead of running it */
     char *owned[MAX_ARGS]; /* copies made while splitting values; freed at exit */
     size_t n_owned;
 };

@@ -1,9 +1,11 @@
 /* cmd_watch.c - tm watch: the change feed, like unread mail.
  *
  * Each agent has its own cursor (named by its agent id) in the store, so
- * every agent sees every event once, however many agents watch. Only an
- * unfiltered watch (no --task, --kind, --mine or --since) moves the stored
- * cursor; a filtered one is a peek. Following polls the store's
+ * every agent sees every event once, however many agents watch. A plain
+ * watch moves the cursor named by the agent id; each filtered view
+ * (--task, --kind, --mine) keeps its own cursor, "AGENT:view-HASH", so it
+ * too shows only what is new in that view. --since starts elsewhere and
+ * moves no cursor. Following polls the store's
  * data_version through taskorch_event_wait, holding no transaction while
  * idle. */
 #include <math.h>
@@ -54,9 +56,9 @@ static void print_event(const taskorch_event *ev, enum format fmt)
 
 struct watch {
     taskorch_event_query q;
+    char consumer[96]; /* cursor name; "" for a peek */
     const char **kinds;
     enum format fmt;
-    bool store_cursor;
     long remaining; /* --limit; 0 = no limit */
 };
 
@@ -82,10 +84,33 @@ static int drain(struct ctx *ctx, struct watch *w, size_t *printed)
     fflush(stdout);
     if (last != w->q.after) {
         w->q.after = last;
-        if (w->store_cursor && (rc = taskorch_cursor_set(ctx->db, taskorch_db_agent(ctx->db), last)))
+        if (*w->consumer && (rc = taskorch_cursor_set(ctx->db, w->consumer, last)))
             return fail_lib(ctx, rc);
     }
     return EXIT_OK;
+}
+
+/* The cursor of this view: the agent id, or the agent id and a hash of
+ * the filters (task id resolved, kinds in the order given). */
+static void name_cursor(struct ctx *ctx, struct watch *w)
+{
+    const char *agent = taskorch_db_agent(ctx->db);
+    if (!w->q.task && !w->q.n_kinds && !(w->q.flags & TASKORCH_EVENTS_MINE)) {
+        snprintf(w->consumer, sizeof w->consumer, "%s", agent);
+        return;
+    }
+    char task[TASKORCH_ID_SIZE] = "";
+    if (w->q.task)
+        taskorch_task_resolve(task, ctx->db, w->q.task);
+    uint32_t h = 2166136261u;
+    const char *parts[3] = { task, (w->q.flags & TASKORCH_EVENTS_MINE) ? "mine" : "", "" };
+    for (size_t i = 0; i < 2 + w->q.n_kinds; i++) {
+        const char *p = i < 2 ? parts[i] : w->q.kinds[i - 2];
+        for (; *p; p++)
+            h = (h ^ (unsigned char)*p) * 16777619u;
+        h = (h ^ '|') * 16777619u;
+    }
+    snprintf(w->consumer, sizeof w->consumer, "%s:view-%08x", agent, (unsigned)h);
 }
 
 static int parse_watch(struct ctx *ctx, struct watch *w)
@@ -112,6 +137,8 @@ static int parse_watch(struct ctx *ctx, struct watch *w)
                             w->kinds[i]);
     }
     const char *since = arg_value(ctx, "since");
+    if (!since)
+        name_cursor(ctx, w);
     if (since) {
         char *end;
         long long v = strtoll(since, &end, 10);
@@ -121,11 +148,10 @@ static int parse_watch(struct ctx *ctx, struct watch *w)
                         since);
         w->q.after = v;
     } else {
-        int rc = taskorch_cursor_get(&w->q.after, ctx->db, taskorch_db_agent(ctx->db));
+        int rc = *w->consumer ? taskorch_cursor_get(&w->q.after, ctx->db, w->consumer) : 0;
         if (rc)
             return fail_lib(ctx, rc);
     }
-    w->store_cursor = !since && !w->q.task && !kinds && !(w->q.flags & TASKORCH_EVENTS_MINE);
     if (w->q.task) {
         char id[TASKORCH_ID_SIZE];
         int rc = taskorch_task_resolve(id, ctx->db, w->q.task);

@@ -199,17 +199,19 @@ void print_usage(FILE *f)
 static void print_opts(FILE *f, const struct opt_spec *o)
 {
     for (; o && o->name; o++) {
-        char left[64];
-        snprintf(left, sizeof left, "%s%c%s--%s%s%s", o->short_name ? "-" : "",
-                 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
-                 o->metavar ? " " : "", o->metavar ? o->metavar : "");
-        fprintf(f, "  %-30s %s\n", o->short_name ? left : left + 2, o->help);
+        char left[64], shortform[8] = "    ";
+        if (o->short_name)
+            snprintf(shortform, sizeof shortform, "-%c, ", o->short_name);
+        snprintf(left, sizeof left, "%s--%s%s%s", shortform, o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+        fprintf(f, "  %-30s %s\n", left, o->help);
     }
 }
 
 void print_command_help(FILE *f, const struct command *cmd)
 {
-    fprintf(f, "usage: tm %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+    fprintf(f, "usage: tm %s%s%s\n\n%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage,
+            cmd->summary);
     if (cmd->opts) {
         fprintf(f, "\noptions:\n");
         print_opts(f, cmd->opts);
@@ -285,7 +287,7 @@ static int run(struct ctx *ctx, int argc, char **argv)
     int rc = args_parse(ctx, argc - i - 1, argv + i + 1);
     if (rc)
         return rc;
-    if (arg_has(ctx, "help")) {
+    if (ctx->help) {
         print_command_help(stdout, ctx->cmd);
         return EXIT_OK;
     }
