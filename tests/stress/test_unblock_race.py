@@ -31,7 +31,7 @@ class UnblockRace(stress_util.StressCase):
                     for t in json.loads(self.tm_ok("list", "--format", "json"))}
         self.assertEqual({statuses[p] for p in prereqs}, {"completed"})
 
-        # Through tm (a filtered watch is a peek: it moves no cursor) ...
+        # Through tm (the first look at this filtered view shows it all) ...
         unblocked = self.json_lines(self.tm_ok("watch", "--task", target, "--kind",
                                                "unblocked", "--format", "json"))
         self.assertEqual(len(unblocked), 1, unblocked)
