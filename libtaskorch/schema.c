@@ -143,10 +143,23 @@ static int create_schema(taskorch_db *db)
     return db_commit(db);
 }
 
+/* Reads the version and the table count from one snapshot: another
+ * process may be creating the schema between two separate reads. */
+static int read_state(taskorch_db *db, int *version, int *tables)
+{
+    int rc = sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_sqlfail(db, rc, "reading the store");
+    if (!(rc = read_user_version(db, version)) && *version < SCHEMA_VERSION)
+        rc = count_tables(db, tables);
+    sqlite3_exec(db->sql, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
 int schema_prepare(taskorch_db *db, bool may_create)
 {
     int version = 0, tables = 0;
-    int rc = read_user_version(db, &version);
+    int rc = read_state(db, &version, &tables);
     if (rc)
         return rc;
     if (version > SCHEMA_VERSION)
@@ -156,8 +169,6 @@ int schema_prepare(taskorch_db *db, bool may_create)
                        db->path, version, TASKORCH_VERSION_STRING, SCHEMA_VERSION);
     if (version == SCHEMA_VERSION)
         return TASKORCH_OK;
-    if ((rc = count_tables(db, &tables)))
-        return rc;
     if (version == 0 && tables > 0)
         return db_fail(db, TASKORCH_ECORRUPT,
                        "%s is an SQLite database but not a taskorch store; it was left untouched",
