@@ -126,10 +126,14 @@ TASKORCH_API int taskorch_open_options_init(taskorch_open_options *opts,
  * taskorch_free). Order: path if not NULL, else the environment variable
  * TM_DB_PATH, else the nearest ".task-orchestrator" folder found walking up
  * from the current directory, else "./.task-orchestrator". A path ending in
- * ".db" names the file; any other path names a folder holding "tasks.db".
- * Nothing is created. Errors: TASKORCH_ENOMEM, TASKORCH_ESTORE (the current
+ * ".db" names the file; any other path names a folder holding "tasks.db";
+ * TASKORCH_MEMORY is returned as it is. Nothing is created. Errors: TASKORCH_ENOMEM, TASKORCH_ESTORE (the current
  * directory cannot be read). */
 TASKORCH_API int taskorch_locate(char **out, const char *path);
+
+/* Path of a private, empty, in-memory store that vanishes on close: for
+ * tests and for trying an operation before touching a real store. */
+#define TASKORCH_MEMORY ":memory:"
 
 /* Opens the store at path (NULL: located as taskorch_locate does). With
  * TASKORCH_OPEN_CREATE the file and its folder are created when missing;

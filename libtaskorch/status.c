@@ -179,6 +179,22 @@ int status_reblock_dependents(taskorch_db *db, const char *id)
                      id, TASKORCH_STATUS_BLOCKED);
 }
 
+/* A task blocked by hand, asked to be pending while its dependencies are
+ * unfinished: it stays blocked, but now only until they complete. */
+static int release_manual_block(taskorch_db *db, const char *id)
+{
+    sqlite3_stmt *st =
+        db_stmt(db, "UPDATE tasks SET manual_block = 0, updated_at = ?2 WHERE id = ?1");
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms());
+    int rc = db_step_done(db, st);
+    return rc ? rc
+              : event_add(db, "status", id,
+                          "blocked by hand -> blocked until its dependencies complete", NULL);
+}
+
 int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
                   const char *summary)
 {
@@ -217,9 +233,13 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
     if (to == TASKORCH_STATUS_PENDING && unfinished)
         stored = TASKORCH_STATUS_BLOCKED; /* pending means "ready": wait for the deps */
     free(unfinished);
-    if (stored == from && !by_hand)
-        return db_fail(db, TASKORCH_EINVAL, "task %s stays %s: its dependencies are unfinished",
-                       id, taskorch_status_name(from));
+    if (stored == from && !by_hand) {
+        if (!manual)
+            return db_fail(db, TASKORCH_EINVAL,
+                           "task %s stays %s: its dependencies are unfinished", id,
+                           taskorch_status_name(from));
+        return release_manual_block(db, id);
+    }
 
     if ((rc = status_write(db, id, from, stored, by_hand, forced,
                            to == TASKORCH_STATUS_COMPLETED ? summary : NULL)))

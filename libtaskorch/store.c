@@ -97,7 +97,7 @@ int taskorch_locate(char **out, const char *path)
             path = env;
     }
     if (path && *path) {
-        *out = store_file_of(path);
+        *out = strcmp(path, TASKORCH_MEMORY) ? store_file_of(path) : xstrdup(path);
         return *out ? TASKORCH_OK : TASKORCH_ENOMEM;
     }
     char *cwd = getcwd(NULL, 0);
@@ -195,10 +195,13 @@ static int ensure_wal(taskorch_db *db)
 
 static int open_sqlite(taskorch_db *db)
 {
-    bool create = db->flags & TASKORCH_OPEN_CREATE;
+    bool memory = !strcmp(db->path, TASKORCH_MEMORY);
+    bool create = (db->flags & TASKORCH_OPEN_CREATE) || memory;
     bool readonly = db->flags & TASKORCH_OPEN_READONLY;
     struct stat sb;
-    if (stat(db->path, &sb) != 0) {
+    if (memory) {
+        /* nothing on disk to look at */
+    } else if (stat(db->path, &sb) != 0) {
         if (!create || readonly)
             return db_fail(db, TASKORCH_ENOTFOUND, "no task store at %s", db->path);
         int rc = make_dirs(db, db->dir);

@@ -18,19 +18,24 @@ int cmd_join(struct ctx *ctx)
     return EXIT_OK;
 }
 
-/* Reads standard input up to the message limit (plus one byte, to tell a
- * message that is too long). Trailing newlines are dropped. */
+/* Reads all of standard input, refusing more than the message limit plus
+ * a little room for trailing newlines, which are dropped. *len is the
+ * byte count (a NUL inside makes it differ from strlen). NULL with *len 0:
+ * out of memory; NULL with *len > 0: too long. */
 static char *read_stdin(size_t *len)
 {
-    size_t cap = TASKORCH_MSG_MAX + 2, n = 0;
-    char *buf = malloc(cap);
+    size_t cap = TASKORCH_MSG_MAX + 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    *len = 0;
     if (!buf)
         return NULL;
-    while (n < cap - 1) {
-        size_t got = fread(buf + n, 1, cap - 1 - n, stdin);
-        if (got == 0)
-            break;
+    size_t got;
+    while (n < cap && (got = fread(buf + n, 1, cap - n, stdin)) > 0)
         n += got;
+    if (n == cap && getchar() != EOF) {
+        free(buf);
+        *len = n + 1;
+        return NULL;
     }
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         n--;
@@ -76,6 +81,10 @@ int cmd_post(struct ctx *ctx)
     if (ctx->args.n_pos == 2 && !strcmp(ctx->args.pos[1], "-")) {
         size_t len;
         text = read_stdin(&len);
+        if (!text && len)
+            return fail(EXIT_INVALID, "message on standard input is longer than the limit of "
+                                      "%d bytes",
+                        TASKORCH_MSG_MAX);
         if (text && strlen(text) != len) {
             free(text);
             return fail(EXIT_INVALID, "message contains a NUL byte; send text only");

@@ -39,10 +39,18 @@ int cmd_add(struct ctx *ctx)
     spec.files = files;
     spec.depends_on = deps;
     taskorch_task *t = NULL;
-    int rc = taskorch_task_create(&t, ctx->db, &spec);
+    int rc = taskorch_task_create(&t, ctx->db, &spec), code = EXIT_OK;
+    if (rc == TASKORCH_OK && ctx->dry_run) { /* valid: now create the store for real */
+        taskorch_task_free(t);
+        t = NULL;
+        if (!(code = ctx_create_store(ctx)))
+            rc = taskorch_task_create(&t, ctx->db, &spec);
+    }
     free(tags);
     free(files);
     free(deps);
+    if (code)
+        return code;
     if (rc)
         return fail_lib(ctx, rc);
     printf("%s\n", taskorch_task_id(t));

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -222,20 +223,17 @@ void print_command_help(FILE *f, const struct command *cmd)
                "  --no-mirror                    do not write the markdown mirror files\n");
 }
 
-static int open_store(struct ctx *ctx)
+static int open_with(struct ctx *ctx, const char *path, unsigned int flags)
 {
     taskorch_open_options opts = TASKORCH_OPEN_OPTIONS_INIT;
     opts.agent = ctx->agent;
-    if (ctx->cmd->mode == STORE_CREATE)
-        opts.flags |= TASKORCH_OPEN_CREATE;
+    opts.flags = flags;
     const char *no_mirror = getenv("TM_NO_MIRROR");
     if (ctx->no_mirror || (no_mirror && *no_mirror && strcmp(no_mirror, "0")))
         opts.flags |= TASKORCH_OPEN_NO_MIRROR;
-    if (ctx->agent && taskorch_agent_check(ctx->agent) != TASKORCH_OK)
-        return fail(EXIT_INVALID,
-                    "agent id '%s' is not valid: use 1-64 characters without spaces or '/'",
-                    ctx->agent);
-    int rc = taskorch_db_open(&ctx->db, ctx->db_path, &opts);
+    taskorch_db_close(ctx->db);
+    ctx->db = NULL;
+    int rc = taskorch_db_open(&ctx->db, path, &opts);
     if (rc == TASKORCH_OK)
         return EXIT_OK;
     int code;
@@ -250,6 +248,33 @@ static int open_store(struct ctx *ctx)
     taskorch_db_close(ctx->db);
     ctx->db = NULL;
     return code;
+}
+
+/* Commands that create a missing store (other than init) first run against
+ * an in-memory stand-in, so that refused input creates nothing. */
+static int open_store(struct ctx *ctx)
+{
+    if (ctx->agent && taskorch_agent_check(ctx->agent) != TASKORCH_OK)
+        return fail(EXIT_INVALID,
+                    "agent id '%s' is not valid: use 1-64 characters without spaces or '/'",
+                    ctx->agent);
+    if (ctx->cmd->mode != STORE_CREATE || ctx->cmd->run == cmd_init)
+        return open_with(ctx, ctx->db_path,
+                         ctx->cmd->mode == STORE_CREATE ? TASKORCH_OPEN_CREATE : 0);
+    char *path = NULL;
+    if (taskorch_locate(&path, ctx->db_path) != TASKORCH_OK)
+        return fail(EXIT_STORE, "cannot find the store: the current folder cannot be read");
+    ctx->dry_run = access(path, F_OK) != 0;
+    taskorch_free(path);
+    if (ctx->dry_run)
+        return open_with(ctx, TASKORCH_MEMORY, 0);
+    return open_with(ctx, ctx->db_path, TASKORCH_OPEN_CREATE);
+}
+
+int ctx_create_store(struct ctx *ctx)
+{
+    ctx->dry_run = false;
+    return open_with(ctx, ctx->db_path, TASKORCH_OPEN_CREATE);
 }
 
 static int run(struct ctx *ctx, int argc, char **argv)
