@@ -232,8 +232,9 @@ static int open_sqlite(taskorch_db *db)
         (rc2 = exec_pragma(db, "PRAGMA foreign_keys=ON")) ||
         (rc2 = exec_pragma(db, "PRAGMA journal_size_limit=8388608")))
         return rc2;
-    if (rc == TASKORCH_ENOTFOUND)
-        return schema_prepare(db, create);
+    if (rc == TASKORCH_ENOTFOUND && (rc = schema_prepare(db, create)))
+        return rc;
+    db_clear_error(db); /* the probe above may have left a message */
     return TASKORCH_OK;
 }
 
