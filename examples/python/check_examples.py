@@ -72,7 +72,8 @@ class MultiAgentWorkflow(ExampleTest):
         (auth,) = s.tasks(tag="auth_api")
         self.assertEqual(extra.depends_on, (auth.id,))
         self.assertIn(extra.id, review.depends_on)
-        self.assertLess(extra.completed_at, review.completed_at)
+        completions = [e.task for e in s.events(kinds="status") if "-> completed" in e.text]
+        self.assertLess(completions.index(extra.id), completions.index(review.id))
 
     def test_default_store_is_temporary(self):
         r = self.run_example()

@@ -194,5 +194,28 @@ class Closing(helpers.StoreTest):
             next(w)
 
 
+class Threads(helpers.StoreTest):
+    def test_threads_may_share_a_store(self):
+        import threading
+        errors = []
+
+        def work(n):
+            try:
+                for i in range(20):
+                    t = self.store.add("thread %d task %d" % (n, i))
+                    self.store.share(t, "from thread %d" % n)
+                    list(self.store.tasks(limit=5))
+            except Exception as e:  # reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(len(self.store.tasks()), 80)
+
+
 if __name__ == "__main__":
     unittest.main()
