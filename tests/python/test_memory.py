@@ -65,7 +65,7 @@ class Freeing(helpers.StoreTest):
         del it
         gc.collect()
         self.assertEqual(self.count("taskorch_task_iter_free"), 3)
-        with self.store.tasks() as it:
+        with self.store.tasks():
             pass
         self.assertEqual(self.count("taskorch_task_iter_free"), 4)
         # The items of an iterator are borrowed: no task_free for them.

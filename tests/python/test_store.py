@@ -2,7 +2,6 @@
 options, context management, closing."""
 import os
 import shutil
-import sqlite3
 import tempfile
 import unittest
 
