@@ -138,6 +138,11 @@ START_TEST(remove_edges)
     /* Nothing to remove given. */
     ck_assert_int_eq(taskorch_dep_remove(db, c, batch, 0), TASKORCH_EINVAL);
     ck_assert_int_eq(taskorch_dep_add(db, c, NULL, 0), TASKORCH_EINVAL);
+    ck_assert_int_eq(taskorch_dep_add(db, c, NULL, 1), TASKORCH_EINVAL);
+    ck_assert_int_eq(taskorch_dep_remove(db, c, NULL, 1), TASKORCH_EINVAL);
+    const char *null_entry[] = { NULL };
+    ck_assert_int_eq(taskorch_dep_add(db, c, null_entry, 1), TASKORCH_EINVAL);
+    ck_assert_uint_eq(fx_dep_count(db, c), 1);
     taskorch_db_close(db);
 }
 END_TEST

@@ -231,6 +231,58 @@ START_TEST(mine_flag)
 }
 END_TEST
 
+START_TEST(mine_keeps_deleted_tasks)
+{
+    /* The deletion of a task I created, am assigned to or joined is news
+     * for me too, although the task itself is gone. */
+    taskorch_db *alice = fx_open("alice");
+    taskorch_db *bob = fx_open("bob");
+    char made[TASKORCH_ID_SIZE], assigned[TASKORCH_ID_SIZE];
+    fx_add(made, bob, "bob made it", -1, NULL);
+    fx_add(assigned, alice, "for bob", -1, NULL);
+    ck_assert_int_eq(taskorch_task_assign(alice, assigned, "bob"), TASKORCH_OK);
+    ck_assert_int_eq(taskorch_task_delete(alice, made, 0), TASKORCH_OK);
+    ck_assert_int_eq(taskorch_task_delete(alice, assigned, 0), TASKORCH_OK);
+
+    taskorch_event_query q = TASKORCH_EVENT_QUERY_INIT;
+    q.flags = TASKORCH_EVENTS_MINE;
+    const char *kinds[] = { "deleted" };
+    q.kinds = kinds;
+    q.n_kinds = 1;
+    taskorch_event_iter *it = NULL;
+    ck_assert_int_eq(taskorch_event_iter_new(&it, bob, &q), TASKORCH_OK);
+    const taskorch_event *ev;
+    int saw_made = 0, saw_assigned = 0;
+    while (taskorch_event_iter_next(it, &ev) == TASKORCH_OK) {
+        saw_made |= !strcmp(taskorch_event_task_id(ev), made);
+        saw_assigned |= !strcmp(taskorch_event_task_id(ev), assigned);
+    }
+    taskorch_event_iter_free(it);
+    ck_assert_msg(saw_made, "bob's --mine feed lacks the deletion of the task he created");
+    ck_assert_msg(saw_assigned, "bob's --mine feed lacks the deletion of his assigned task");
+    taskorch_db_close(alice);
+    taskorch_db_close(bob);
+}
+END_TEST
+
+START_TEST(kinds_count_without_array)
+{
+    /* A count with no array is a caller error to report, not to crash on
+     * (task specs and changes refuse the same with EINVAL). */
+    taskorch_db *db = fx_open("alice");
+    char t[TASKORCH_ID_SIZE];
+    fx_add(t, db, "a", -1, NULL);
+    taskorch_event_query q = TASKORCH_EVENT_QUERY_INIT;
+    q.kinds = NULL;
+    q.n_kinds = 2;
+    taskorch_event_iter *it = NULL;
+    int rc = taskorch_event_iter_new(&it, db, &q);
+    ck_assert_msg(rc == TASKORCH_EINVAL || rc == TASKORCH_OK, "rc %d", rc);
+    taskorch_event_iter_free(it);
+    taskorch_db_close(db);
+}
+END_TEST
+
 START_TEST(cursors)
 {
     taskorch_db *a = fx_open("alice");
@@ -384,6 +436,8 @@ Suite *unit_suite(void)
     tcase_add_test(tc, known_kinds);
     tcase_add_test(tc, filter_kinds_task_after_limit);
     tcase_add_test(tc, mine_flag);
+    tcase_add_test(tc, mine_keeps_deleted_tasks);
+    tcase_add_test(tc, kinds_count_without_array);
     tcase_add_test(tc, last_id_on_empty_store);
     suite_add_tcase(s, tc);
 

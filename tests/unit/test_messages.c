@@ -215,6 +215,34 @@ START_TEST(posting_joins_and_join_is_idempotent)
 }
 END_TEST
 
+START_TEST(participants_keep_joining_order_within_a_millisecond)
+{
+    /* Agents often join within the same millisecond. Simulate that by
+     * giving every join the same time: joining order must still hold
+     * (zoe joined before adam, so she comes first). */
+    taskorch_db *zoe = open_as("zoe");
+    taskorch_db *adam = open_as("adam");
+    char id[TASKORCH_ID_SIZE];
+    fx_add(id, zoe, "busy", -1, NULL);
+    ck_assert_int_eq(taskorch_task_join(zoe, id), TASKORCH_OK);
+    fx_tick();
+    ck_assert_int_eq(taskorch_task_join(adam, id), TASKORCH_OK);
+    char **who = NULL;
+    ck_assert_int_eq(taskorch_task_participants(&who, adam, id), TASKORCH_OK);
+    ck_assert_str_eq(who[0], "zoe"); /* distinct times: fine */
+    ck_assert_str_eq(who[1], "adam");
+    taskorch_free(who);
+    fx_sql(fx_store_file(), "UPDATE participants SET joined_at = 1700000000000");
+    ck_assert_int_eq(taskorch_task_participants(&who, adam, id), TASKORCH_OK);
+    ck_assert_str_eq(who[0], "zoe");
+    ck_assert_str_eq(who[1], "adam");
+    ck_assert_ptr_null(who[2]);
+    taskorch_free(who);
+    taskorch_db_close(zoe);
+    taskorch_db_close(adam);
+}
+END_TEST
+
 START_TEST(request_id_makes_posts_idempotent)
 {
     taskorch_db *alice = open_as("alice");
@@ -417,6 +445,7 @@ Suite *unit_suite(void)
     tc = fx_tcase("agents");
     tcase_add_test(tc, notes_are_private_to_their_author);
     tcase_add_test(tc, posting_joins_and_join_is_idempotent);
+    tcase_add_test(tc, participants_keep_joining_order_within_a_millisecond);
     tcase_add_test(tc, request_id_makes_posts_idempotent);
     suite_add_tcase(s, tc);
 

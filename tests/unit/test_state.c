@@ -261,6 +261,26 @@ START_TEST(manual_block_sticks)
 }
 END_TEST
 
+START_TEST(pending_releases_a_manual_block_until_deps_complete)
+{
+    taskorch_db *db = fx_open("alice");
+    char a[TASKORCH_ID_SIZE], b[TASKORCH_ID_SIZE];
+    fx_add(a, db, "a", -1, NULL);
+    fx_add(b, db, "b", -1, a, NULL);
+    ck_assert_int_eq(taskorch_task_set_status(db, b, TASKORCH_STATUS_BLOCKED, 0), TASKORCH_OK);
+    ck_assert_int_eq(fx_blocked_by_hand(db, b), 1);
+    /* Asking for pending while a is unfinished: still blocked, no longer
+     * by hand, so completing a lets it go. */
+    ck_assert_int_eq(taskorch_task_set_status(db, b, TASKORCH_STATUS_PENDING, 0), TASKORCH_OK);
+    ck_assert_int_eq(fx_status(db, b), TASKORCH_STATUS_BLOCKED);
+    ck_assert_int_eq(fx_blocked_by_hand(db, b), 0);
+    ck_assert_int_eq(taskorch_task_complete(db, a, NULL, 0), TASKORCH_OK);
+    ck_assert_int_eq(fx_status(db, b), TASKORCH_STATUS_PENDING);
+    ck_assert_uint_eq(fx_event_count(db, "unblocked", b), 1);
+    taskorch_db_close(db);
+}
+END_TEST
+
 START_TEST(pending_with_unfinished_dependencies_stores_blocked)
 {
     taskorch_db *db = fx_open("alice");
@@ -351,6 +371,7 @@ Suite *unit_suite(void)
     tcase_add_test(tc, cancelled_dependency_keeps_dependents_blocked);
     tcase_add_test(tc, manual_block_sticks);
     tcase_add_test(tc, pending_with_unfinished_dependencies_stores_blocked);
+    tcase_add_test(tc, pending_releases_a_manual_block_until_deps_complete);
     suite_add_tcase(s, tc);
     return s;
 }

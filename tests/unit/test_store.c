@@ -130,6 +130,11 @@ START_TEST(not_sqlite_is_corrupt_and_untouched)
         assert_file_is(file, before, before_len);
     }
     free(before);
+    /* Nothing was added beside it either. */
+    char side[FX_PATH_SIZE];
+    ck_assert(!fx_exists(fx_path(side, "notes.db-wal")));
+    ck_assert(!fx_exists(fx_path(side, "notes.db-shm")));
+    ck_assert(!fx_exists(fx_path(side, "notes.db-journal")));
 }
 END_TEST
 
@@ -234,6 +239,41 @@ START_TEST(readonly_handle_refuses_writes)
     ck_assert_int_eq(fx_task_count(db), 1);
     ck_assert_int_eq(fx_status(db, id), TASKORCH_STATUS_PENDING);
     taskorch_db_close(db);
+}
+END_TEST
+
+START_TEST(memory_store_is_private_and_leaves_nothing)
+{
+    char *located = NULL;
+    ck_assert_int_eq(taskorch_locate(&located, TASKORCH_MEMORY), TASKORCH_OK);
+    ck_assert_str_eq(located, TASKORCH_MEMORY);
+    taskorch_free(located);
+    setenv("TM_DB_PATH", TASKORCH_MEMORY, 1);
+    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_OK);
+    ck_assert_str_eq(located, TASKORCH_MEMORY);
+    taskorch_free(located);
+    unsetenv("TM_DB_PATH");
+
+    taskorch_db *a = NULL, *b = NULL;
+    int rc = fx_try_open(&a, TASKORCH_MEMORY, 0, "alice"); /* no CREATE needed */
+    ck_assert_msg(rc == TASKORCH_OK, "%s", taskorch_db_errmsg(a));
+    ck_assert_str_eq(taskorch_db_path(a), TASKORCH_MEMORY);
+    ck_assert_str_eq(taskorch_db_errmsg(a), "");
+    rc = fx_try_open(&b, TASKORCH_MEMORY, TASKORCH_OPEN_CREATE, "bob");
+    ck_assert_msg(rc == TASKORCH_OK, "%s", taskorch_db_errmsg(b));
+    char id[TASKORCH_ID_SIZE];
+    fx_add(id, a, "only in a", -1, NULL);
+    ck_assert_int_eq(taskorch_msg_post(NULL, a, id, TASKORCH_MSG_SHARE, "hi", NULL),
+                     TASKORCH_OK);
+    ck_assert_uint_eq(fx_task_count(a), 1);
+    ck_assert_uint_eq(fx_task_count(b), 0); /* each handle has its own */
+    taskorch_db_close(a);
+    taskorch_db_close(b);
+    /* Nothing was written to the current folder. */
+    char p[FX_PATH_SIZE];
+    ck_assert(!fx_exists(fx_path(p, TASKORCH_MEMORY)));
+    ck_assert(!fx_exists(fx_path(p, ".task-orchestrator")));
+    ck_assert(!fx_exists(fx_path(p, "contexts")));
 }
 END_TEST
 
@@ -374,6 +414,24 @@ START_TEST(falls_back_to_current_folder_and_creates_nothing)
 }
 END_TEST
 
+START_TEST(unreadable_current_folder_is_store_error)
+{
+    char gone[FX_PATH_SIZE];
+    ck_assert_int_eq(mkdir(fx_path(gone, "gone"), 0777), 0);
+    ck_assert_int_eq(chdir(gone), 0);
+    ck_assert_int_eq(rmdir(gone), 0);
+    char *located = (char *)1;
+    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_ESTORE);
+    ck_assert_ptr_null(located);
+    taskorch_db *db = NULL;
+    int rc = fx_try_open(&db, NULL, TASKORCH_OPEN_CREATE, "alice");
+    assert_failed_handle(db, rc, TASKORCH_ESTORE);
+    /* An explicit path needs no current folder. */
+    ck_assert_int_eq(taskorch_locate(&located, fx_dir), TASKORCH_OK);
+    taskorch_free(located);
+}
+END_TEST
+
 START_TEST(agent_id_rules)
 {
     static const char *const good[] = {
@@ -471,6 +529,7 @@ Suite *unit_suite(void)
     tcase_add_test(tc, empty_file_needs_create);
     tcase_add_test(tc, readonly_handle_refuses_writes);
     tcase_add_test(tc, two_handles_share_one_store);
+    tcase_add_test(tc, memory_store_is_private_and_leaves_nothing);
     suite_add_tcase(s, tc);
 
     tc = fx_tcase("errors");
@@ -487,6 +546,7 @@ Suite *unit_suite(void)
     tcase_add_test(tc, env_path_is_used);
     tcase_add_test(tc, walks_up_to_nearest_task_orchestrator);
     tcase_add_test(tc, falls_back_to_current_folder_and_creates_nothing);
+    tcase_add_test(tc, unreadable_current_folder_is_store_error);
     suite_add_tcase(s, tc);
 
     tc = fx_tcase("agent");

@@ -343,6 +343,12 @@ START_TEST(update_refuses_bad_changes_and_keeps_task)
     ch.n_add_tags = 1; /* count without an array */
     ck_assert_int_eq(taskorch_task_update(NULL, db, id, &ch), TASKORCH_EINVAL);
     ch.n_add_tags = 0;
+    ch.n_remove_tags = 1; /* count without an array */
+    ck_assert_int_eq(taskorch_task_update(NULL, db, id, &ch), TASKORCH_EINVAL);
+    ch.n_remove_tags = 0;
+    ch.n_add_files = 1; /* count without an array */
+    ck_assert_int_eq(taskorch_task_update(NULL, db, id, &ch), TASKORCH_EINVAL);
+    ch.n_add_files = 0;
     ch.description = "bad \xff utf-8";
     ck_assert_int_eq(taskorch_task_update(NULL, db, id, &ch), TASKORCH_EINVAL);
 
