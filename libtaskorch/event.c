@@ -24,8 +24,14 @@ int taskorch_event_kind_known(const char *kind)
 int event_add(taskorch_db *db, const char *kind, const char *task_id, const char *text,
               const char *visible_to)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO events(ts, kind, task_id, agent, text, visible_to)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    return event_add_about(db, kind, task_id, text, visible_to, NULL);
+}
+
+int event_add_about(taskorch_db *db, const char *kind, const char *task_id, const char *text,
+                    const char *visible_to, const char *subject)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO events(ts, kind, task_id, agent, text, visible_to,"
+                                   " subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!st)
         return TASKORCH_ERROR;
     sqlite3_bind_int64(st, 1, now_ms());
@@ -34,6 +40,7 @@ int event_add(taskorch_db *db, const char *kind, const char *task_id, const char
     bind_text(st, 4, db->agent);
     bind_text(st, 5, text ? text : "");
     bind_text(st, 6, visible_to);
+    bind_text(st, 7, subject);
     return db_step_done(db, st);
 }
 
@@ -84,9 +91,12 @@ static char *event_sql(const taskorch_event_query *q)
     if (q->task)
         sb_add(&sb, " AND task_id = ?3");
     if (q->flags & TASKORCH_EVENTS_MINE)
+        /* Read from the feed itself, so that a deleted task's history is
+         * still mine: I created or joined it, or it was handed to me. */
         sb_add(&sb, " AND (kind IN ('discover', 'sync')"
-                    " OR task_id IN (SELECT id FROM tasks WHERE created_by = ?2 OR assignee = ?2)"
-                    " OR task_id IN (SELECT task_id FROM participants WHERE agent = ?2))");
+                    " OR task_id IN (SELECT task_id FROM events WHERE agent = ?2"
+                    "   AND kind IN ('created', 'joined'))"
+                    " OR task_id IN (SELECT task_id FROM events WHERE subject = ?2))");
     if (q->n_kinds) {
         sb_add(&sb, " AND kind IN (");
         for (size_t i = 0; i < q->n_kinds; i++)
@@ -109,6 +119,9 @@ int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
             return db_fail(db, TASKORCH_EINVAL, "unknown event query version");
         q = *query;
     }
+    if (q.n_kinds && !q.kinds)
+        return db_fail(db, TASKORCH_EINVAL, "kinds: count is %zu but the array is NULL",
+                       q.n_kinds);
     for (size_t i = 0; i < q.n_kinds; i++)
         if (!taskorch_event_kind_known(q.kinds[i]))
             return db_fail(db, TASKORCH_EINVAL,

@@ -106,6 +106,9 @@ int schema_prepare(taskorch_db *db, bool may_create);
 /* Appends an event in the caller's transaction. visible_to NULL: everyone. */
 int event_add(taskorch_db *db, const char *kind, const char *task_id, const char *text,
               const char *visible_to);
+/* The same, naming the agent the event hands the task to (for --mine). */
+int event_add_about(taskorch_db *db, const char *kind, const char *task_id, const char *text,
+                    const char *visible_to, const char *subject);
 
 /* ---- task.c ---- */
 struct file_ref {

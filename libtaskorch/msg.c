@@ -282,7 +282,7 @@ int taskorch_task_participants(char ***out, taskorch_db *db, const char *task)
     if (rc)
         return rc;
     sqlite3_stmt *st = db_stmt(db, "SELECT agent FROM participants WHERE task_id = ?1"
-                                   " ORDER BY joined_at, agent");
+                                   " ORDER BY rowid");
     if (!st)
         return TASKORCH_ERROR;
     bind_text(st, 1, id);

@@ -179,9 +179,9 @@ int taskorch_dep_iter_new(taskorch_task_iter **out, taskorch_db *db, const char 
     sqlite3_stmt *st =
         direction == TASKORCH_DEP_PREREQUISITES
             ? db_stmt(db, "SELECT " TASK_COLUMNS " FROM deps d JOIN tasks t ON t.id = d.dep_id"
-                          " WHERE d.task_id = ?1 ORDER BY t.created_at, t.id")
+                          " WHERE d.task_id = ?1 ORDER BY t.created_at, t.rowid")
             : db_stmt(db, "SELECT " TASK_COLUMNS " FROM deps d JOIN tasks t ON t.id = d.task_id"
-                          " WHERE d.dep_id = ?1 ORDER BY t.created_at, t.id");
+                          " WHERE d.dep_id = ?1 ORDER BY t.created_at, t.rowid");
     if (!st)
         return TASKORCH_ERROR;
     bind_text(st, 1, id);

@@ -61,12 +61,13 @@ static const char schema_v1[] =
     "CREATE INDEX messages_by_task ON messages(task_id, id);"
     "CREATE UNIQUE INDEX messages_by_request ON messages(task_id, author, request_id)"
     "  WHERE request_id IS NOT NULL;"
+    /* A rowid table: the rowid keeps the joining order within a ms. */
     "CREATE TABLE participants ("
     "  task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,"
     "  agent TEXT NOT NULL,"
     "  joined_at INTEGER NOT NULL,"
-    "  PRIMARY KEY (task_id, agent)"
-    ") STRICT, WITHOUT ROWID;"
+    "  UNIQUE (task_id, agent)"
+    ") STRICT;"
     "CREATE INDEX participants_by_agent ON participants(agent, task_id);"
     /* The change feed and audit history. task_id is not a foreign key:
      * events outlive the tasks they describe. visible_to is NULL for
@@ -78,9 +79,12 @@ static const char schema_v1[] =
     "  task_id TEXT,"
     "  agent TEXT NOT NULL,"
     "  text TEXT NOT NULL DEFAULT '',"
-    "  visible_to TEXT"
+    "  visible_to TEXT,"
+    "  subject TEXT"   /* the agent a created/assigned event hands the task to */
     ") STRICT;"
     "CREATE INDEX events_by_task ON events(task_id, id);"
+    "CREATE INDEX events_by_agent ON events(agent, kind, task_id);"
+    "CREATE INDEX events_by_subject ON events(subject, task_id) WHERE subject IS NOT NULL;"
     "CREATE TABLE cursors ("
     "  consumer TEXT PRIMARY KEY,"
     "  event_id INTEGER NOT NULL,"

@@ -220,8 +220,7 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
     if (unfinished && (to == TASKORCH_STATUS_IN_PROGRESS || to == TASKORCH_STATUS_COMPLETED)) {
         if (!(flags & TASKORCH_FORCE)) {
             rc = db_fail(db, TASKORCH_EBLOCKED,
-                         "task %s cannot be %s: unfinished dependencies %s; finish them first "
-                         "or use --force",
+                         "task %s cannot be %s: unfinished dependencies %s", 
                          id, to == TASKORCH_STATUS_COMPLETED ? "completed" : "started",
                          unfinished);
             free(unfinished);

@@ -158,7 +158,9 @@ static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TAS
     bind_text(st, 6, db->agent);
     sqlite3_bind_int64(st, 7, now_ms());
     int changed = 0;
-    if ((rc = db_step_done(db, st)) || (rc = event_add(db, "created", id, s->title, NULL)) ||
+    if ((rc = db_step_done(db, st)) || (rc = event_add_about(db, "created", id, s->title, NULL,
+                                                  s->assignee && *s->assignee ? s->assignee
+                                                                              : NULL)) ||
         (rc = insert_tags(db, id, s->tags, s->n_tags, &changed)) ||
         (rc = insert_files(db, id, s->files, s->n_files)) ||
         (rc = dep_insert_all(db, id, s->depends_on, s->n_depends_on)))
@@ -316,7 +318,7 @@ static int apply_assignee(taskorch_db *db, const taskorch_task *cur, const char 
     char text[AGENT_MAX * 2 + 32];
     snprintf(text, sizeof text, "%s -> %s", old ? old : "(unassigned)",
              next ? next : "(unassigned)");
-    return event_add(db, "assigned", cur->id, text, NULL);
+    return event_add_about(db, "assigned", cur->id, text, NULL, next);
 }
 
 /* strict: a status equal to the current one is an error, not a no-op. */
@@ -431,8 +433,7 @@ static int delete_in_txn(taskorch_db *db, const char *id, unsigned int flags)
         return rc;
     if (dependents && !(flags & TASKORCH_FORCE)) {
         rc = db_fail(db, TASKORCH_EHASDEPENDENTS,
-                     "task %s has dependents: %s; remove those dependencies first or use "
-                     "--force",
+                     "task %s has dependents: %s", 
                      id, dependents);
         free(dependents);
         return rc;
