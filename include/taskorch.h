@@ -315,14 +315,18 @@ TASKORCH_API int taskorch_task_change_init(taskorch_task_change *upd, unsigned i
  *  - completing unblocks each blocked dependent whose dependencies are now
  *    all completed (an "unblocked" event each);
  *  - leaving completed sends each pending dependent back to blocked.
- * An update that changes nothing is TASKORCH_EINVAL. *out (may be NULL)
+ * An update that names no change at all is TASKORCH_EINVAL; setting a
+ * field to the value it has already succeeds without an event. *out (may be NULL)
  * receives the task as it now is. Errors: as taskorch_task_get, plus
  * TASKORCH_EINVAL, TASKORCH_EBLOCKED, TASKORCH_EREADONLY, TASKORCH_EBUSY. */
 TASKORCH_API int taskorch_task_update(taskorch_task **out, taskorch_db *db,
                                       const char *id_or_prefix,
                                       const taskorch_task_change *upd);
 
-/* Shorthands for taskorch_task_update. summary may be NULL. */
+/* Shorthands for taskorch_task_update. summary may be NULL. Unlike an
+ * update, complete and set_status refuse a status the task has already
+ * (TASKORCH_EINVAL, "already completed"), so a second completion is
+ * noticed. */
 TASKORCH_API int taskorch_task_complete(taskorch_db *db, const char *id_or_prefix,
                                         const char *summary, unsigned int flags);
 TASKORCH_API int taskorch_task_set_status(taskorch_db *db, const char *id_or_prefix,

@@ -184,7 +184,12 @@ int exit_code_of(int rc)
 int fail_lib(const struct ctx *ctx, int rc)
 {
     const char *msg = ctx->db ? taskorch_db_errmsg(ctx->db) : "";
-    return fail(exit_code_of(rc), "%s", *msg ? msg : taskorch_strerror(rc));
+    /* The library states the problem; the way out through tm is ours. */
+    const char *hint = rc == TASKORCH_EBLOCKED        ? "; finish them first or use --force"
+                       : rc == TASKORCH_EHASDEPENDENTS ? "; remove those dependencies first or "
+                                                         "use --force"
+                                                       : "";
+    return fail(exit_code_of(rc), "%s%s", *msg ? msg : taskorch_strerror(rc), hint);
 }
 
 void print_usage(FILE *f)
