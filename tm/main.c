@@ -233,6 +233,17 @@ static int open_with(struct ctx *ctx, const char *path, unsigned int flags)
     taskorch_open_options opts = TASKORCH_OPEN_OPTIONS_INIT;
     opts.agent = ctx->agent;
     opts.flags = flags;
+    const char *busy = getenv("TM_BUSY_TIMEOUT_MS");
+    if (busy && *busy) {
+        char *end;
+        long ms = strtol(busy, &end, 10);
+        if (*end || ms <= 0 || ms > 3600000)
+            return fail(EXIT_INVALID,
+                        "TM_BUSY_TIMEOUT_MS must be a number of milliseconds (1-3600000), "
+                        "not '%s'",
+                        busy);
+        opts.busy_timeout_ms = (int)ms;
+    }
     const char *no_mirror = getenv("TM_NO_MIRROR");
     if (ctx->no_mirror || (no_mirror && *no_mirror && strcmp(no_mirror, "0")))
         opts.flags |= TASKORCH_OPEN_NO_MIRROR;

@@ -81,6 +81,28 @@ class TestUnusableStores(TmCase):
             self.assertEqual(read_bytes(self.dbfile), content, "tm %r changed it" % (args,))
         self.assertEqual(self.snapshot(), before)
 
+    def test_locked_past_the_timeout(self):
+        # Another process holds the write lock; a writer gives up after
+        # TM_BUSY_TIMEOUT_MS with exit 4 and changes nothing, readers still
+        # read (WAL), and the writer succeeds once the lock is released.
+        tid = self.add("locked")
+        before = self.snapshot()
+        con = sqlite3.connect(self.dbfile, isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            fast = {"TM_BUSY_TIMEOUT_MS": "200"}
+            for args in (["add", "x"], ["complete", tid], ["share", tid, "hi"]):
+                err = self.refuse(args, env=fast)
+                self.assertIn("locked", err)
+            self.assertIn("locked", self.ok("show", tid, env=fast))
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        self.assertEqual(self.snapshot(), before)
+        self.ok("complete", tid)
+        code, out, err = self.run_tm("list", env={"TM_BUSY_TIMEOUT_MS": "soon"})
+        self.assert_error_output(code, out, err, 5, ["TM_BUSY_TIMEOUT_MS"], "bad timeout")
+
     def test_missing_store_is_not_created_by_readers(self):
         for args in READERS:
             err = self.refuse(args)
