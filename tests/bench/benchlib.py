@@ -10,6 +10,7 @@ import math
 import os
 import shutil
 import subprocess
+import tempfile
 
 class CommandFailed(RuntimeError):
     pass
@@ -57,7 +58,6 @@ def print_table(title, header, rows):
 def scratch_dir(prefix):
     """A temporary directory on a RAM file system when there is one (for
     building stores without paying for fsync), else an ordinary one."""
-    import tempfile
     shm = "/dev/shm"
     if os.path.isdir(shm) and os.access(shm, os.W_OK):
         return tempfile.mkdtemp(prefix=prefix, dir=shm)
