@@ -155,7 +155,8 @@ static int insert_edge(taskorch_db *db, const char *task, const char *dep, int *
     return rc;
 }
 
-int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, size_t n)
+int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, size_t n,
+                   bool new_task)
 {
     for (size_t i = 0; i < n; i++) {
         char dep[TASKORCH_ID_SIZE];
@@ -167,7 +168,9 @@ int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, s
             return rc;
         }
         int added = 0;
-        if ((rc = check_cycle(db, task, dep)) || (rc = insert_edge(db, task, dep, &added)))
+        /* Nothing depends on a task being created yet, so it closes no cycle. */
+        if ((!new_task && (rc = check_cycle(db, task, dep))) ||
+            (rc = insert_edge(db, task, dep, &added)))
             return rc;
         if (added) {
             char text[64];
@@ -194,7 +197,7 @@ int taskorch_dep_add(taskorch_db *db, const char *task, const char *const *deps,
     int rc = check_list(db, deps, n);
     if (rc || (rc = db_begin(db)))
         return rc;
-    if ((rc = resolve_id(db, task, id)) || (rc = dep_insert_all(db, id, deps, n)) ||
+    if ((rc = resolve_id(db, task, id)) || (rc = dep_insert_all(db, id, deps, n, false)) ||
         (rc = status_reevaluate(db, id)))
         return db_rollback(db, rc);
     return db_commit(db);

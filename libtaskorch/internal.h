@@ -158,7 +158,8 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
 
 /* ---- dep.c ---- */
 /* Resolves each dependency and inserts the edges (cycle-checked). */
-int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, size_t n);
+int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, size_t n,
+                   bool new_task);
 
 /* ---- resolve (task.c) ---- */
 int resolve_id(taskorch_db *db, const char *id_or_prefix, char out[TASKORCH_ID_SIZE]);

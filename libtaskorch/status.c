@@ -163,7 +163,9 @@ static int move_each(taskorch_db *db, const char *sql, const char *id, int to)
 int status_unblock_dependents(taskorch_db *db, const char *id)
 {
     return move_each(db,
-                     "SELECT t.id FROM deps d JOIN tasks t ON t.id = d.task_id"
+                     /* CROSS JOIN: start from this task's dependents, never
+                      * from every blocked task (the planner's other choice). */
+                     "SELECT t.id FROM deps d CROSS JOIN tasks t ON t.id = d.task_id"
                      " WHERE d.dep_id = ?1 AND t.status = 3 AND t.manual_block = 0"
                      " AND NOT EXISTS (SELECT 1 FROM deps d2 JOIN tasks p ON p.id = d2.dep_id"
                      "   WHERE d2.task_id = t.id AND p.status != 2)"
@@ -174,7 +176,7 @@ int status_unblock_dependents(taskorch_db *db, const char *id)
 int status_reblock_dependents(taskorch_db *db, const char *id)
 {
     return move_each(db,
-                     "SELECT t.id FROM deps d JOIN tasks t ON t.id = d.task_id"
+                     "SELECT t.id FROM deps d CROSS JOIN tasks t ON t.id = d.task_id"
                      " WHERE d.dep_id = ?1 AND t.status = 0 ORDER BY t.created_at, t.id",
                      id, TASKORCH_STATUS_BLOCKED);
 }

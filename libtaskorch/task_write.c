@@ -163,7 +163,7 @@ static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TAS
                                                                               : NULL)) ||
         (rc = insert_tags(db, id, s->tags, s->n_tags, &changed)) ||
         (rc = insert_files(db, id, s->files, s->n_files)) ||
-        (rc = dep_insert_all(db, id, s->depends_on, s->n_depends_on)))
+        (rc = dep_insert_all(db, id, s->depends_on, s->n_depends_on, true)))
         return rc;
     return status_reevaluate(db, id);
 }
