@@ -155,14 +155,9 @@ int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
     size_t cap = 0;
     int rc = it ? TASKORCH_OK : TASKORCH_ENOMEM;
     while (rc == TASKORCH_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (it->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct taskorch_event *p = realloc(it->items, cap * sizeof *p);
-            if (!p) {
-                rc = TASKORCH_ENOMEM;
-                break;
-            }
-            it->items = p;
+        if (!grow_array(&it->items, &cap, it->n, sizeof *it->items)) {
+            rc = TASKORCH_ENOMEM;
+            break;
         }
         struct taskorch_event *e = &it->items[it->n++];
         e->id = sqlite3_column_int64(st, 0);

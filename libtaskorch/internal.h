@@ -81,6 +81,10 @@ bool is_hex_id(const char *s, size_t min_len, size_t max_len);
 int64_t now_ms(void);
 int64_t now_us(void);
 char *xstrdup(const char *s);
+/* Makes room for element n of the growable array *arrp (a T ** passed as
+ * void *) holding *cap elements of elem bytes; false when out of memory,
+ * the array left as it was. */
+bool grow_array(void *arrp, size_t *cap, size_t n, size_t elem);
 void random_id(char out[TASKORCH_ID_SIZE]);
 
 /* ---- store.c: connection, statements, transactions ---- */
@@ -135,6 +139,10 @@ int task_from_row(taskorch_task *t, sqlite3_stmt *st);
 void task_clear(taskorch_task *t);
 /* Loads tags, files, dependency ids. */
 int task_load_details(taskorch_db *db, taskorch_task *t);
+/* Runs sql (bound ?1 = id) and joins column 0 of its rows as "a, b", each
+ * followed by " (status)" when the query has a second column holding a
+ * status. *out is NULL when no row matched; free it. */
+int id_list(taskorch_db *db, const char *sql, const char *id, char **out);
 /* Status of a task by full id, or ENOTFOUND. */
 int task_status_of(taskorch_db *db, const char *id, int *status);
 /* Loads the task by full id into *out when out is not NULL. */

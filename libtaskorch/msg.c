@@ -223,14 +223,9 @@ int taskorch_msg_iter_new(taskorch_msg_iter **out, taskorch_db *db, const char *
     int src = SQLITE_DONE;
     rc = it ? TASKORCH_OK : TASKORCH_ENOMEM;
     while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (it->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct taskorch_msg *p = realloc(it->items, cap * sizeof *p);
-            if (!p) {
-                rc = TASKORCH_ENOMEM;
-                break;
-            }
-            it->items = p;
+        if (!grow_array(&it->items, &cap, it->n, sizeof *it->items)) {
+            rc = TASKORCH_ENOMEM;
+            break;
         }
         struct taskorch_msg *m = &it->items[it->n++];
         m->id = sqlite3_column_int64(st, 0);

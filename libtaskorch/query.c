@@ -54,14 +54,9 @@ static int collect(taskorch_task_iter **out, taskorch_db *db, sqlite3_stmt *st, 
     size_t cap = 0;
     int rc = TASKORCH_OK, src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (it->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            taskorch_task *p = realloc(it->items, cap * sizeof *p);
-            if (!p) {
-                rc = db_fail(db, TASKORCH_ENOMEM, "out of memory");
-                break;
-            }
-            it->items = p;
+        if (!grow_array(&it->items, &cap, it->n, sizeof *it->items)) {
+            rc = db_fail(db, TASKORCH_ENOMEM, "out of memory");
+            break;
         }
         taskorch_task *t = &it->items[it->n++];
         if ((rc = task_from_row(t, st))) {

@@ -48,28 +48,10 @@ int status_write(taskorch_db *db, const char *id, int from, int to, bool manual,
 
 int status_unfinished_deps(taskorch_db *db, const char *id, char **out)
 {
-    *out = NULL;
-    sqlite3_stmt *st = db_stmt(db, "SELECT d.dep_id, t.status FROM deps d"
-                                   " JOIN tasks t ON t.id = d.dep_id"
-                                   " WHERE d.task_id = ?1 AND t.status != 2 ORDER BY d.dep_id");
-    if (!st)
-        return TASKORCH_ERROR;
-    bind_text(st, 1, id);
-    struct strbuf sb;
-    sb_init(&sb);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        sb_addf(&sb, "%s%s (%s)", sb.len ? ", " : "", sqlite3_column_text(st, 0),
-                taskorch_status_name(sqlite3_column_int(st, 1)));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        sb_free(&sb);
-        return db_sqlfail(db, rc, "reading dependencies");
-    }
-    if (sb.failed)
-        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    *out = sb.buf; /* NULL when nothing was added */
-    return TASKORCH_OK;
+    return id_list(db,
+                   "SELECT d.dep_id, t.status FROM deps d JOIN tasks t ON t.id = d.dep_id"
+                   " WHERE d.task_id = ?1 AND t.status != 2 ORDER BY d.dep_id",
+                   id, out);
 }
 
 /* An automatic move between pending and blocked, with its own event kind. */
@@ -141,13 +123,8 @@ static int move_each(taskorch_db *db, const char *sql, const char *id, int to)
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            void *p = realloc(ids, cap * sizeof *ids);
-            if (!p)
-                break;
-            ids = p;
-        }
+        if (!grow_array(&ids, &cap, n, sizeof *ids))
+            break;
         snprintf(ids[n++], TASKORCH_ID_SIZE, "%s", sqlite3_column_text(st, 0));
     }
     sqlite3_reset(st);

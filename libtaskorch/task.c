@@ -168,14 +168,7 @@ static int load_strings(taskorch_db *db, const char *sql, const char *id, char *
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            char **p = realloc(*out, cap * sizeof *p);
-            if (!p)
-                break;
-            *out = p;
-        }
-        if (!((*out)[*n] = col_strdup(st, 0)))
+        if (!grow_array(out, &cap, *n, sizeof **out) || !((*out)[*n] = col_strdup(st, 0)))
             break;
         (*n)++;
     }
@@ -202,13 +195,8 @@ int task_load_details(taskorch_db *db, taskorch_task *t)
     size_t cap = 0;
     int src;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (t->n_files == cap) {
-            cap = cap ? cap * 2 : 4;
-            struct file_ref *p = realloc(t->files, cap * sizeof *p);
-            if (!p)
-                break;
-            t->files = p;
-        }
+        if (!grow_array(&t->files, &cap, t->n_files, sizeof *t->files))
+            break;
         struct file_ref *f = &t->files[t->n_files];
         if (!(f->path = col_strdup(st, 0)))
             break;
@@ -220,6 +208,32 @@ int task_load_details(taskorch_db *db, taskorch_task *t)
     if (src == SQLITE_ROW)
         return db_fail(db, TASKORCH_ENOMEM, "out of memory");
     return src == SQLITE_DONE ? TASKORCH_OK : db_sqlfail(db, src, "reading a task");
+}
+
+int id_list(taskorch_db *db, const char *sql, const char *id, char **out)
+{
+    *out = NULL;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, id);
+    struct strbuf sb;
+    sb_init(&sb);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sb_addf(&sb, "%s%s", sb.len ? ", " : "", sqlite3_column_text(st, 0));
+        if (sqlite3_column_count(st) > 1)
+            sb_addf(&sb, " (%s)", taskorch_status_name(sqlite3_column_int(st, 1)));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        sb_free(&sb);
+        return db_sqlfail(db, rc, "reading dependencies");
+    }
+    if (sb.failed)
+        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
+    *out = sb.buf; /* NULL when no row matched */
+    return TASKORCH_OK;
 }
 
 int task_status_of(taskorch_db *db, const char *id, int *status)

@@ -404,25 +404,7 @@ int taskorch_task_assign(taskorch_db *db, const char *id_or_prefix, const char *
 /* Ids of the tasks depending on id, as "a, b" (NULL when none). */
 static int dependents_of(taskorch_db *db, const char *id, char **out)
 {
-    *out = NULL;
-    sqlite3_stmt *st = db_stmt(db, "SELECT task_id FROM deps WHERE dep_id = ?1 ORDER BY task_id");
-    if (!st)
-        return TASKORCH_ERROR;
-    bind_text(st, 1, id);
-    struct strbuf sb;
-    sb_init(&sb);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        sb_addf(&sb, "%s%s", sb.len ? ", " : "", sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        sb_free(&sb);
-        return db_sqlfail(db, rc, "reading dependents");
-    }
-    if (sb.failed)
-        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    *out = sb.buf;
-    return TASKORCH_OK;
+    return id_list(db, "SELECT task_id FROM deps WHERE dep_id = ?1 ORDER BY task_id", id, out);
 }
 
 static int delete_in_txn(taskorch_db *db, const char *id, unsigned int flags)

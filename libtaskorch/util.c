@@ -43,6 +43,21 @@ void random_id(char out[TASKORCH_ID_SIZE])
     snprintf(out, TASKORCH_ID_SIZE, "%08x", (unsigned)v);
 }
 
+bool grow_array(void *arrp, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return true;
+    void *arr;
+    memcpy(&arr, arrp, sizeof arr);
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *p = realloc(arr, ncap * elem);
+    if (!p)
+        return false;
+    memcpy(arrp, &p, sizeof p);
+    *cap = ncap;
+    return true;
+}
+
 void taskorch_free(void *ptr)
 {
     free(ptr);
