@@ -111,6 +111,8 @@ void json_time(FILE *f, int64_t ms);
 void print_task_line(const taskorch_task *t, enum format fmt, const char *indent);
 void print_task_json(const taskorch_task *t);
 void print_task_json_open(const taskorch_task *t);
+/* "path[:line[:end]]" of a task's i-th file reference, no newline. */
+void print_file_ref(const taskorch_task *t, size_t i);
 void print_json_strings(const char *key, const char *const *v, size_t n);
 
 /* ---- command families ---- */

@@ -280,11 +280,8 @@ static void export_markdown(const taskorch_task *t)
         putchar('\n');
     }
     for (size_t i = 0; i < taskorch_task_file_count(t); i++) {
-        printf("- file: %s", taskorch_task_file_path(t, i));
-        if (taskorch_task_file_line(t, i))
-            printf(":%d", taskorch_task_file_line(t, i));
-        if (taskorch_task_file_end(t, i))
-            printf(":%d", taskorch_task_file_end(t, i));
+        printf("- file: ");
+        print_file_ref(t, i);
         putchar('\n');
     }
     if (taskorch_task_description(t))

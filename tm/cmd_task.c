@@ -138,11 +138,8 @@ static void show_text(struct ctx *ctx, const taskorch_task *t)
         putchar('\n');
     }
     for (size_t i = 0; i < taskorch_task_file_count(t); i++) {
-        printf("%s%s", i ? "             " : "Files:       ", taskorch_task_file_path(t, i));
-        if (taskorch_task_file_line(t, i))
-            printf(":%d", taskorch_task_file_line(t, i));
-        if (taskorch_task_file_end(t, i))
-            printf(":%d", taskorch_task_file_end(t, i));
+        fputs(i ? "             " : "Files:       ", stdout);
+        print_file_ref(t, i);
         putchar('\n');
     }
     if (taskorch_task_description(t))

@@ -83,6 +83,15 @@ void print_task_line(const taskorch_task *t, enum format fmt, const char *indent
            taskorch_task_title(t));
 }
 
+void print_file_ref(const taskorch_task *t, size_t i)
+{
+    fputs(taskorch_task_file_path(t, i), stdout);
+    if (taskorch_task_file_line(t, i))
+        printf(":%d", taskorch_task_file_line(t, i));
+    if (taskorch_task_file_end(t, i))
+        printf(":%d", taskorch_task_file_end(t, i));
+}
+
 void print_json_strings(const char *key, const char *const *v, size_t n)
 {
     printf(",\"%s\":[", key);
