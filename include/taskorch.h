@@ -87,7 +87,8 @@ typedef enum taskorch_error {
     TASKORCH_ESCHEMA = -12,       /* store written by a newer library */
     TASKORCH_EREADONLY = -13,     /* write on a handle opened read-only */
     TASKORCH_ETIMEOUT = -14,      /* a wait ended without news */
-    TASKORCH_ITEROVER = -15       /* iterator has no more items */
+    TASKORCH_ITEROVER = -15,      /* iterator has no more items */
+    TASKORCH_ECONFLICT = -16      /* task taken by another agent */
 } taskorch_error;
 
 /* Static, never-NULL description of a status code. */
@@ -334,6 +335,21 @@ TASKORCH_API int taskorch_task_set_status(taskorch_db *db, const char *id_or_pre
 /* agent NULL or "" unassigns. */
 TASKORCH_API int taskorch_task_assign(taskorch_db *db, const char *id_or_prefix,
                                       const char *agent);
+
+/* Claims a task for the handle's agent in one transaction, so that two
+ * agents can never take the same work: the task becomes assigned to the
+ * agent (if it was unassigned), in_progress, and the agent joins it. With
+ * id_or_prefix NULL, the next ready task is taken: pending with every
+ * dependency completed, assigned to this agent or to nobody, the agent's
+ * own first, then by priority and age. Claiming a task the agent already
+ * has in progress succeeds and changes nothing. *out (may be NULL)
+ * receives the task. Errors: TASKORCH_ENOTFOUND (no such task, or nothing
+ * ready to claim), TASKORCH_EAMBIGUOUS, TASKORCH_ECONFLICT (assigned to
+ * another agent), TASKORCH_EBLOCKED (unfinished dependencies),
+ * TASKORCH_EINVAL (completed, cancelled or blocked by hand),
+ * TASKORCH_EREADONLY, TASKORCH_EBUSY. */
+TASKORCH_API int taskorch_task_claim(taskorch_task **out, taskorch_db *db,
+                                     const char *id_or_prefix);
 
 /* Deletes a task and everything attached to it (edges, tags, files,
  * messages, participants); a "deleted" event records it. While other tasks

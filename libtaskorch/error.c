@@ -23,6 +23,7 @@ const char *taskorch_strerror(int code)
     case TASKORCH_EREADONLY: return "store opened read-only";
     case TASKORCH_ETIMEOUT: return "timed out";
     case TASKORCH_ITEROVER: return "no more items";
+    case TASKORCH_ECONFLICT: return "taken by another agent";
     default: return "unknown error code";
     }
 }

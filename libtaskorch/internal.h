@@ -164,6 +164,15 @@ int status_reblock_dependents(taskorch_db *db, const char *id);
 int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
                   const char *summary);
 
+/* Assigns cur (loaded in this transaction) to assignee ("" unassigns),
+ * with an "assigned" event when it changes. */
+int task_set_assignee(taskorch_db *db, const taskorch_task *cur, const char *assignee);
+
+/* ---- msg.c ---- */
+/* Adds the handle's agent to the task's participants ("joined" event when
+ * new); *joined tells whether it was new. */
+int participant_join(taskorch_db *db, const char *id, int *joined);
+
 /* ---- dep.c ---- */
 /* Resolves each dependency and inserts the edges (cycle-checked). */
 int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, size_t n,

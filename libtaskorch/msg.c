@@ -37,9 +37,7 @@ int taskorch_msg_query_init(taskorch_msg_query *q, unsigned int version)
     return TASKORCH_OK;
 }
 
-/* Adds the handle's agent to the task's participants; *joined tells
- * whether it is new. */
-static int join_in_txn(taskorch_db *db, const char *id, int *joined)
+int participant_join(taskorch_db *db, const char *id, int *joined)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO participants(task_id, agent, joined_at)"
                                    " VALUES (?1, ?2, ?3)");
@@ -63,7 +61,7 @@ int taskorch_task_join(taskorch_db *db, const char *task)
     if (rc)
         return rc;
     char id[TASKORCH_ID_SIZE];
-    if ((rc = resolve_id(db, task, id)) || (rc = join_in_txn(db, id, &joined)))
+    if ((rc = resolve_id(db, task, id)) || (rc = participant_join(db, id, &joined)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
@@ -126,7 +124,7 @@ static int post_in_txn(taskorch_db *db, const char *id, int kind, const char *te
         return rc;
     *msg_id = sqlite3_last_insert_rowid(db->sql);
     *fresh = true;
-    if ((rc = join_in_txn(db, id, &joined)))
+    if ((rc = participant_join(db, id, &joined)))
         return rc;
     return event_add(db, kind_names[kind], id, text,
                      kind == TASKORCH_MSG_NOTE ? db->agent : NULL);

@@ -300,7 +300,7 @@ static int apply_tags_files(taskorch_db *db, const char *id, const taskorch_task
     return rc;
 }
 
-static int apply_assignee(taskorch_db *db, const taskorch_task *cur, const char *assignee)
+int task_set_assignee(taskorch_db *db, const taskorch_task *cur, const char *assignee)
 {
     const char *next = *assignee ? assignee : NULL;
     const char *old = cur->assignee;
@@ -332,7 +332,7 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
     if (!rc)
         rc = apply_tags_files(db, id, u);
     if (!rc && u->assignee)
-        rc = apply_assignee(db, cur, u->assignee);
+        rc = task_set_assignee(db, cur, u->assignee);
     if (!rc && u->status >= 0 && (strict || u->status != cur->status ||
                                   (u->status == TASKORCH_STATUS_BLOCKED && !cur->manual_block)))
         rc = status_change(db, id, u->status, u->flags, u->summary);

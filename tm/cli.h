@@ -123,6 +123,7 @@ int cmd_update(struct ctx *);
 int cmd_complete(struct ctx *);
 int cmd_assign(struct ctx *);
 int cmd_delete(struct ctx *);
+int cmd_claim(struct ctx *);
 int cmd_list(struct ctx *);
 int cmd_ready(struct ctx *);
 int cmd_export(struct ctx *);

@@ -256,3 +256,15 @@ int cmd_delete(struct ctx *ctx)
     printf("Task %s deleted\n", id);
     return EXIT_OK;
 }
+
+/* Prints the bare id, like add, so that `ID=$(tm claim)` works. */
+int cmd_claim(struct ctx *ctx)
+{
+    taskorch_task *t = NULL;
+    int rc = taskorch_task_claim(&t, ctx->db, ctx->args.n_pos ? ctx->args.pos[0] : NULL);
+    if (rc)
+        return fail_lib(ctx, rc);
+    printf("%s\n", taskorch_task_id(t));
+    taskorch_task_free(t);
+    return EXIT_OK;
+}

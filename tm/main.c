@@ -115,6 +115,8 @@ const struct command commands[] = {
       "mark a task completed and unblock its dependents", 1, 1 },
     { "assign", cmd_assign, STORE_WRITE, NULL, "ID AGENT", "assign a task to an agent", 2, 2 },
     { "delete", cmd_delete, STORE_WRITE, delete_opts, "ID [--force]", "delete a task", 1, 1 },
+    { "claim", cmd_claim, STORE_WRITE, NULL, "[ID]",
+      "take a task (or the next ready one): assign it to me, start it, print its id", 0, 1 },
     { "dep", cmd_dep, STORE_WRITE, dep_opts, "add|rm TASK DEP... | list TASK",
       "manage dependencies", 2, -1 },
     { "ready", cmd_ready, STORE_READ, ready_opts, "[options]",
@@ -171,7 +173,8 @@ int exit_code_of(int rc)
     case TASKORCH_EINVAL:
     case TASKORCH_ECYCLE:
     case TASKORCH_EBLOCKED:
-    case TASKORCH_EHASDEPENDENTS: return EXIT_INVALID;
+    case TASKORCH_EHASDEPENDENTS:
+    case TASKORCH_ECONFLICT: return EXIT_INVALID;
     case TASKORCH_ESTORE:
     case TASKORCH_ECORRUPT:
     case TASKORCH_EBUSY:
@@ -185,11 +188,14 @@ int fail_lib(const struct ctx *ctx, int rc)
 {
     const char *msg = ctx->db ? taskorch_db_errmsg(ctx->db) : "";
     /* The library states the problem; the way out through tm is ours. */
-    const char *hint = rc == TASKORCH_EBLOCKED        ? "; finish them first or use --force"
-                       : rc == TASKORCH_EHASDEPENDENTS ? "; remove those dependencies first or "
-                                                         "use --force"
+    bool force = false;
+    for (const struct opt_spec *o = ctx->cmd ? ctx->cmd->opts : NULL; o && o->name; o++)
+        force |= !strcmp(o->name, "force");
+    const char *hint = rc == TASKORCH_EBLOCKED        ? "; finish them first"
+                       : rc == TASKORCH_EHASDEPENDENTS ? "; remove those dependencies first"
                                                        : "";
-    return fail(exit_code_of(rc), "%s%s", *msg ? msg : taskorch_strerror(rc), hint);
+    const char *or_force = *hint && force ? " or use --force" : "";
+    return fail(exit_code_of(rc), "%s%s%s", *msg ? msg : taskorch_strerror(rc), hint, or_force);
 }
 
 void print_usage(FILE *f)
