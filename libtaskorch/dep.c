@@ -82,9 +82,8 @@ static void bfs_free(struct bfs *b)
 static int check_cycle(taskorch_db *db, const char *task, const char *dep)
 {
     if (!strcmp(task, dep))
-        return db_fail(db, TASKORCH_ECYCLE, "a task cannot depend on itself: %s -> %s", task,
-                       task);
-    struct bfs b = { 0 };
+        return db_fail(db, TASKORCH_ECYCLE, "a task cannot depend on itself: %s -> %s", task, task);
+    struct bfs b = {0};
     int rc = TASKORCH_OK;
     size_t found = SIZE_MAX;
     if (bfs_add(&b, dep, SIZE_MAX) < 0)
@@ -225,8 +224,8 @@ int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *de
         if ((rc = db_step_done(db, st)))
             return db_rollback(db, rc);
         if (sqlite3_changes(db->sql) == 0)
-            return db_rollback(db, db_fail(db, TASKORCH_ENOTFOUND,
-                                           "task %s does not depend on %s", id, dep));
+            return db_rollback(
+                db, db_fail(db, TASKORCH_ENOTFOUND, "task %s does not depend on %s", id, dep));
         char text[64];
         snprintf(text, sizeof text, "no longer depends on %s", dep);
         if ((rc = event_add(db, "dep_removed", id, text, NULL)))

@@ -7,8 +7,8 @@
 #include "internal.h"
 
 static const char *const event_kinds[] = {
-    "created", "updated", "status", "assigned", "unblocked", "blocked", "dep_added",
-    "dep_removed", "deleted", "joined", "note", "share", "discover", "sync", "progress",
+    "created", "updated", "status", "assigned", "unblocked", "blocked", "dep_added", "dep_removed",
+    "deleted", "joined",  "note",   "share",    "discover",  "sync",    "progress",
 };
 
 int taskorch_event_kind_known(const char *kind)
@@ -120,8 +120,7 @@ int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
         q = *query;
     }
     if (q.n_kinds && !q.kinds)
-        return db_fail(db, TASKORCH_EINVAL, "kinds: count is %zu but the array is NULL",
-                       q.n_kinds);
+        return db_fail(db, TASKORCH_EINVAL, "kinds: count is %zu but the array is NULL", q.n_kinds);
     for (size_t i = 0; i < q.n_kinds; i++)
         if (!taskorch_event_kind_known(q.kinds[i]))
             return db_fail(db, TASKORCH_EINVAL,
@@ -251,7 +250,7 @@ int taskorch_event_wait(taskorch_db *db, int64_t after, int timeout_ms)
             return TASKORCH_ETIMEOUT;
         /* 10 ms polls keep delivery fast and an idle watcher near 0% CPU. */
         long nap = left < 10 ? (long)left : 10;
-        struct timespec ts = { 0, nap * 1000000L };
+        struct timespec ts = {0, nap * 1000000L};
         nanosleep(&ts, NULL);
     }
 }

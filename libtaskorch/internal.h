@@ -34,12 +34,12 @@ struct stmt_slot {
 struct taskorch_db {
     sqlite3 *sql;
     char *path;
-    char *dir;                 /* folder holding the store file */
+    char *dir; /* folder holding the store file */
     char *agent;
-    unsigned int flags;        /* TASKORCH_OPEN_* */
+    unsigned int flags; /* TASKORCH_OPEN_* */
     int busy_timeout_ms;
-    int64_t busy_started_us;   /* when the current lock wait began */
-    uint64_t rng;              /* jitter for the busy handler */
+    int64_t busy_started_us; /* when the current lock wait began */
+    uint64_t rng;            /* jitter for the busy handler */
     struct stmt_slot stmts[STMT_CACHE_SIZE];
     char errmsg[1024];
 };
@@ -132,8 +132,8 @@ struct taskorch_task {
     size_t n_deps;
 };
 /* Reads one task row from a statement selecting TASK_COLUMNS. */
-#define TASK_COLUMNS                                                                      \
-    "t.id, t.title, t.description, t.status, t.priority, t.assignee, t.created_by, "      \
+#define TASK_COLUMNS                                                                               \
+    "t.id, t.title, t.description, t.status, t.priority, t.assignee, t.created_by, "               \
     "t.summary, t.manual_block, t.created_at, t.updated_at, t.completed_at"
 int task_from_row(taskorch_task *t, sqlite3_stmt *st);
 void task_clear(taskorch_task *t);
@@ -161,8 +161,7 @@ int status_unblock_dependents(taskorch_db *db, const char *id);
 /* After id left completed: send pending dependents back to blocked. */
 int status_reblock_dependents(taskorch_db *db, const char *id);
 /* Applies a requested status change inside a transaction. */
-int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
-                  const char *summary);
+int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, const char *summary);
 
 /* Assigns cur (loaded in this transaction) to assignee ("" unassigns),
  * with an "assigned" event when it changes. */

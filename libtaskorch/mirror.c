@@ -84,8 +84,8 @@ static void unlock_mirror(int fd)
 
 static void add_header(struct strbuf *sb, const taskorch_task *t)
 {
-    sb_addf(sb, "# %s\n\n- id: %s\n- status: %s\n- priority: %s\n- assignee: %s\n", t->title,
-            t->id, taskorch_status_name(t->status), taskorch_priority_name(t->priority),
+    sb_addf(sb, "# %s\n\n- id: %s\n- status: %s\n- priority: %s\n- assignee: %s\n", t->title, t->id,
+            taskorch_status_name(t->status), taskorch_priority_name(t->priority),
             t->assignee ? t->assignee : "(unassigned)");
     if (t->description)
         sb_addf(sb, "\n%s\n", t->description);
@@ -109,8 +109,8 @@ static void add_messages(taskorch_db *db, struct strbuf *sb, const char *id, uns
     taskorch_msg_iter_free(it);
 }
 
-#define SHARED_KINDS                                                                           \
-    ((1u << TASKORCH_MSG_SHARE) | (1u << TASKORCH_MSG_DISCOVER) | (1u << TASKORCH_MSG_SYNC) |  \
+#define SHARED_KINDS                                                                               \
+    ((1u << TASKORCH_MSG_SHARE) | (1u << TASKORCH_MSG_DISCOVER) | (1u << TASKORCH_MSG_SYNC) |      \
      (1u << TASKORCH_MSG_PROGRESS))
 
 static void write_context(taskorch_db *db, const taskorch_task *t, const char *sub,

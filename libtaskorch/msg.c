@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-static const char *const kind_names[] = { "note", "share", "discover", "sync", "progress" };
+static const char *const kind_names[] = {"note", "share", "discover", "sync", "progress"};
 #define N_KINDS 5
 
 const char *taskorch_msg_kind_name(int kind)
@@ -126,8 +126,7 @@ static int post_in_txn(taskorch_db *db, const char *id, int kind, const char *te
     *fresh = true;
     if ((rc = participant_join(db, id, &joined)))
         return rc;
-    return event_add(db, kind_names[kind], id, text,
-                     kind == TASKORCH_MSG_NOTE ? db->agent : NULL);
+    return event_add(db, kind_names[kind], id, text, kind == TASKORCH_MSG_NOTE ? db->agent : NULL);
 }
 
 int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task, int kind, const char *text,

@@ -40,10 +40,7 @@ int taskorch_task_iter_next(taskorch_task_iter *it, const taskorch_task **item)
     return TASKORCH_OK;
 }
 
-size_t taskorch_task_iter_count(const taskorch_task_iter *it)
-{
-    return it ? it->n : 0;
-}
+size_t taskorch_task_iter_count(const taskorch_task_iter *it) { return it ? it->n : 0; }
 
 /* Steps a prepared statement selecting TASK_COLUMNS into a new iterator. */
 static int collect(taskorch_task_iter **out, taskorch_db *db, sqlite3_stmt *st, bool details)

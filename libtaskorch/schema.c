@@ -80,7 +80,7 @@ static const char schema_v1[] =
     "  agent TEXT NOT NULL,"
     "  text TEXT NOT NULL DEFAULT '',"
     "  visible_to TEXT,"
-    "  subject TEXT"   /* the agent a created/assigned event hands the task to */
+    "  subject TEXT" /* the agent a created/assigned event hands the task to */
     ") STRICT;"
     "CREATE INDEX events_by_task ON events(task_id, id);"
     "CREATE INDEX events_by_agent ON events(agent, kind, task_id);"

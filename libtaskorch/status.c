@@ -119,7 +119,7 @@ static int move_each(taskorch_db *db, const char *sql, const char *id, int to)
     if (!st)
         return TASKORCH_ERROR;
     bind_text(st, 1, id);
-    char (*ids)[TASKORCH_ID_SIZE] = NULL;
+    char(*ids)[TASKORCH_ID_SIZE] = NULL;
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -174,8 +174,7 @@ static int release_manual_block(taskorch_db *db, const char *id)
                           "blocked by hand -> blocked until its dependencies complete", NULL);
 }
 
-int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
-                  const char *summary)
+int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, const char *summary)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT status, manual_block FROM tasks WHERE id = ?1");
     if (!st)
@@ -189,8 +188,7 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
                                  : db_sqlfail(db, rc, "reading a task");
     bool by_hand = to == TASKORCH_STATUS_BLOCKED;
     if (from == to && (!by_hand || manual))
-        return db_fail(db, TASKORCH_EINVAL, "task %s is already %s", id,
-                       taskorch_status_name(to));
+        return db_fail(db, TASKORCH_EINVAL, "task %s is already %s", id, taskorch_status_name(to));
 
     char *unfinished = NULL;
     if ((rc = status_unfinished_deps(db, id, &unfinished)))
@@ -198,10 +196,8 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
     bool forced = false;
     if (unfinished && (to == TASKORCH_STATUS_IN_PROGRESS || to == TASKORCH_STATUS_COMPLETED)) {
         if (!(flags & TASKORCH_FORCE)) {
-            rc = db_fail(db, TASKORCH_EBLOCKED,
-                         "task %s cannot be %s: unfinished dependencies %s", 
-                         id, to == TASKORCH_STATUS_COMPLETED ? "completed" : "started",
-                         unfinished);
+            rc = db_fail(db, TASKORCH_EBLOCKED, "task %s cannot be %s: unfinished dependencies %s",
+                         id, to == TASKORCH_STATUS_COMPLETED ? "completed" : "started", unfinished);
             free(unfinished);
             return rc;
         }
@@ -213,9 +209,8 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags,
     free(unfinished);
     if (stored == from && !by_hand) {
         if (!manual)
-            return db_fail(db, TASKORCH_EINVAL,
-                           "task %s stays %s: its dependencies are unfinished", id,
-                           taskorch_status_name(from));
+            return db_fail(db, TASKORCH_EINVAL, "task %s stays %s: its dependencies are unfinished",
+                           id, taskorch_status_name(from));
         return release_manual_block(db, id);
     }
 

@@ -17,15 +17,9 @@
 
 #define DEFAULT_BUSY_TIMEOUT_MS 10000
 
-const char *taskorch_version(void)
-{
-    return TASKORCH_VERSION_STRING;
-}
+const char *taskorch_version(void) { return TASKORCH_VERSION_STRING; }
 
-int taskorch_version_number(void)
-{
-    return TASKORCH_VERSION_NUMBER;
-}
+int taskorch_version_number(void) { return TASKORCH_VERSION_NUMBER; }
 
 int taskorch_open_options_init(taskorch_open_options *opts, unsigned int version)
 {
@@ -58,7 +52,7 @@ static int busy_handler(void *arg, int count)
     /* 100-500 us at first; waiters that keep losing back off to ~2 ms so
      * that dozens of them do not burn both cores. */
     uint32_t base = count < 20 ? 100 : 500, span = count < 20 ? 400 : 1500;
-    struct timespec ts = { 0, (long)(base + jitter(db) % span) * 1000L };
+    struct timespec ts = {0, (long)(base + jitter(db) % span) * 1000L};
     nanosleep(&ts, NULL);
     return 1;
 }
@@ -112,7 +106,8 @@ int taskorch_locate(char **out, const char *path)
             return TASKORCH_ENOMEM;
         }
         memcpy(dir, cwd, len);
-        strcpy(dir + len, len && cwd[len - 1] == '/' ? ".task-orchestrator" : "/.task-orchestrator");
+        strcpy(dir + len,
+               len && cwd[len - 1] == '/' ? ".task-orchestrator" : "/.task-orchestrator");
         struct stat sb;
         if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             *out = join_path(dir, "tasks.db");
@@ -160,8 +155,8 @@ static int make_dirs(taskorch_db *db, const char *dir)
             *s = '\0';
             if (mkdir(p, 0777) != 0 && errno != EEXIST) {
                 int e = errno;
-                int rc = db_fail(db, TASKORCH_ESTORE, "cannot create folder %s: %s", p,
-                                 strerror(e));
+                int rc =
+                    db_fail(db, TASKORCH_ESTORE, "cannot create folder %s: %s", p, strerror(e));
                 free(p);
                 return rc;
             }
@@ -285,15 +280,9 @@ void taskorch_db_close(taskorch_db *db)
     free(db);
 }
 
-const char *taskorch_db_path(const taskorch_db *db)
-{
-    return db ? db->path : NULL;
-}
+const char *taskorch_db_path(const taskorch_db *db) { return db ? db->path : NULL; }
 
-const char *taskorch_db_agent(const taskorch_db *db)
-{
-    return db ? db->agent : NULL;
-}
+const char *taskorch_db_agent(const taskorch_db *db) { return db ? db->agent : NULL; }
 
 int taskorch_db_set_agent(taskorch_db *db, const char *agent)
 {

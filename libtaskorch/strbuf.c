@@ -40,10 +40,7 @@ void sb_addn(struct strbuf *sb, const char *s, size_t n)
     sb->buf[sb->len] = '\0';
 }
 
-void sb_add(struct strbuf *sb, const char *s)
-{
-    sb_addn(sb, s, strlen(s));
-}
+void sb_add(struct strbuf *sb, const char *s) { sb_addn(sb, s, strlen(s)); }
 
 void sb_addf(struct strbuf *sb, const char *fmt, ...)
 {

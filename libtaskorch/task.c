@@ -7,9 +7,9 @@
 
 #include "internal.h"
 
-static const char *const priority_names[] = { "low", "medium", "high", "critical" };
-static const char *const status_names[] = { "pending", "in_progress", "completed", "blocked",
-                                            "cancelled" };
+static const char *const priority_names[] = {"low", "medium", "high", "critical"};
+static const char *const status_names[] = {"pending", "in_progress", "completed", "blocked",
+                                           "cancelled"};
 #define N_PRIORITIES 4
 #define N_STATUSES 5
 
@@ -158,8 +158,7 @@ void task_clear(taskorch_task *t)
 }
 
 /* Runs a one-column query bound to the task id and collects the strings. */
-static int load_strings(taskorch_db *db, const char *sql, const char *id, char ***out,
-                        size_t *n)
+static int load_strings(taskorch_db *db, const char *sql, const char *id, char ***out, size_t *n)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
@@ -183,8 +182,8 @@ int task_load_details(taskorch_db *db, taskorch_task *t)
     int rc = load_strings(db, "SELECT tag FROM tags WHERE task_id = ?1 ORDER BY tag", t->id,
                           &t->tags, &t->n_tags);
     if (!rc)
-        rc = load_strings(db, "SELECT dep_id FROM deps WHERE task_id = ?1 ORDER BY dep_id",
-                          t->id, &t->deps, &t->n_deps);
+        rc = load_strings(db, "SELECT dep_id FROM deps WHERE task_id = ?1 ORDER BY dep_id", t->id,
+                          &t->deps, &t->n_deps);
     if (rc)
         return rc;
     sqlite3_stmt *st = db_stmt(db, "SELECT path, line, end_line FROM files WHERE task_id = ?1"

@@ -158,9 +158,9 @@ static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TAS
     bind_text(st, 6, db->agent);
     sqlite3_bind_int64(st, 7, now_ms());
     int changed = 0;
-    if ((rc = db_step_done(db, st)) || (rc = event_add_about(db, "created", id, s->title, NULL,
-                                                  s->assignee && *s->assignee ? s->assignee
-                                                                              : NULL)) ||
+    if ((rc = db_step_done(db, st)) ||
+        (rc = event_add_about(db, "created", id, s->title, NULL,
+                              s->assignee && *s->assignee ? s->assignee : NULL)) ||
         (rc = insert_tags(db, id, s->tags, s->n_tags, &changed)) ||
         (rc = insert_files(db, id, s->files, s->n_files)) ||
         (rc = dep_insert_all(db, id, s->depends_on, s->n_depends_on, true)))
@@ -333,8 +333,9 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
         rc = apply_tags_files(db, id, u);
     if (!rc && u->assignee)
         rc = task_set_assignee(db, cur, u->assignee);
-    if (!rc && u->status >= 0 && (strict || u->status != cur->status ||
-                                  (u->status == TASKORCH_STATUS_BLOCKED && !cur->manual_block)))
+    if (!rc && u->status >= 0 &&
+        (strict || u->status != cur->status ||
+         (u->status == TASKORCH_STATUS_BLOCKED && !cur->manual_block)))
         rc = status_change(db, id, u->status, u->flags, u->summary);
     else if (!rc && u->summary && cur->status == TASKORCH_STATUS_COMPLETED) {
         sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET summary = ?2 WHERE id = ?1");
@@ -414,9 +415,7 @@ static int delete_in_txn(taskorch_db *db, const char *id, unsigned int flags)
     if (rc)
         return rc;
     if (dependents && !(flags & TASKORCH_FORCE)) {
-        rc = db_fail(db, TASKORCH_EHASDEPENDENTS,
-                     "task %s has dependents: %s", 
-                     id, dependents);
+        rc = db_fail(db, TASKORCH_EHASDEPENDENTS, "task %s has dependents: %s", id, dependents);
         free(dependents);
         return rc;
     }

@@ -14,10 +14,7 @@ int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int64_t now_ms(void)
-{
-    return now_us() / 1000;
-}
+int64_t now_ms(void) { return now_us() / 1000; }
 
 char *xstrdup(const char *s)
 {
@@ -58,7 +55,4 @@ bool grow_array(void *arrp, size_t *cap, size_t n, size_t elem)
     return true;
 }
 
-void taskorch_free(void *ptr)
-{
-    free(ptr);
-}
+void taskorch_free(void *ptr) { free(ptr); }

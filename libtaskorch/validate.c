@@ -144,10 +144,7 @@ int check_agent(taskorch_db *db, const char *what, const char *agent)
     return check_name(db, what, agent, AGENT_MAX);
 }
 
-int taskorch_agent_check(const char *agent)
-{
-    return check_agent(NULL, "agent id", agent);
-}
+int taskorch_agent_check(const char *agent) { return check_agent(NULL, "agent id", agent); }
 
 int check_tag(taskorch_db *db, const char *tag)
 {
@@ -155,8 +152,7 @@ int check_tag(taskorch_db *db, const char *tag)
         return db_fail(db, TASKORCH_EINVAL, "tag is empty");
     size_t len = strlen(tag);
     if (len > TAG_MAX)
-        return db_fail(db, TASKORCH_EINVAL, "tag is %zu bytes long; the limit is %d", len,
-                       TAG_MAX);
+        return db_fail(db, TASKORCH_EINVAL, "tag is %zu bytes long; the limit is %d", len, TAG_MAX);
     int rc = check_utf8(db, "tag", tag);
     if (rc)
         return rc;
@@ -219,8 +215,8 @@ int parse_file_ref(taskorch_db *db, const char *ref, char **path, int *line, int
         return db_fail(db, TASKORCH_EINVAL, "file reference '%s' has no path", ref);
     if (*end && *end < *line)
         return db_fail(db, TASKORCH_EINVAL,
-                       "file reference '%s' ends (line %d) before it starts (line %d)", ref,
-                       *end, *line);
+                       "file reference '%s' ends (line %d) before it starts (line %d)", ref, *end,
+                       *line);
     *path = malloc(len + 1);
     if (!*path)
         return db_fail(db, TASKORCH_ENOMEM, "out of memory");

@@ -13,12 +13,12 @@
 
 /* Options every command accepts. */
 static const struct opt_spec global_opts[] = {
-    { "db", 0, OPT_VALUE, "PATH", "store file (*.db) or folder holding tasks.db" },
-    { "agent", 0, OPT_VALUE, "ID", "act as this agent (default: $TM_AGENT_ID, then $USER)" },
-    { "agent-id", 0, OPT_VALUE, "ID", "same as --agent" },
-    { "no-mirror", 0, OPT_FLAG, NULL, "do not write the markdown mirror files" },
-    { "help", 'h', OPT_FLAG, NULL, "show this command's help" },
-    { 0 },
+    {"db", 0, OPT_VALUE, "PATH", "store file (*.db) or folder holding tasks.db"},
+    {"agent", 0, OPT_VALUE, "ID", "act as this agent (default: $TM_AGENT_ID, then $USER)"},
+    {"agent-id", 0, OPT_VALUE, "ID", "same as --agent"},
+    {"no-mirror", 0, OPT_FLAG, NULL, "do not write the markdown mirror files"},
+    {"help", 'h', OPT_FLAG, NULL, "show this command's help"},
+    {0},
 };
 
 static const struct opt_spec *find_long(const struct opt_spec *opts, const char *name, size_t len)

@@ -28,8 +28,8 @@ enum opt_kind {
 };
 
 struct opt_spec {
-    const char *name;  /* long name without dashes */
-    char short_name;   /* 0: none */
+    const char *name; /* long name without dashes */
+    char short_name;  /* 0: none */
     enum opt_kind kind;
     const char *metavar;
     const char *help;
@@ -37,10 +37,10 @@ struct opt_spec {
 
 /* How a command uses the store. */
 enum store_mode {
-    STORE_NONE,   /* help, version, completion */
-    STORE_READ,   /* never creates anything */
-    STORE_WRITE,  /* the store must exist */
-    STORE_CREATE  /* creates the store when missing */
+    STORE_NONE,  /* help, version, completion */
+    STORE_READ,  /* never creates anything */
+    STORE_WRITE, /* the store must exist */
+    STORE_CREATE /* creates the store when missing */
 };
 
 #define MAX_ARGS 256
@@ -66,7 +66,7 @@ struct command {
     const struct opt_spec *opts; /* terminated by a zeroed entry; may be NULL */
     const char *usage;           /* after "tm NAME " */
     const char *summary;
-    int min_pos, max_pos;        /* positional arguments; max -1: unlimited */
+    int min_pos, max_pos; /* positional arguments; max -1: unlimited */
 };
 
 struct ctx {
@@ -76,8 +76,8 @@ struct ctx {
     const char *db_path; /* --db */
     const char *agent;   /* --agent */
     bool no_mirror;
-    bool help; /* --help / -h: show the command's help instead of running it */
-    bool dry_run; /* db is an in-memory stand-in for a store that does not exist yet */
+    bool help;             /* --help / -h: show the command's help instead of running it */
+    bool dry_run;          /* db is an in-memory stand-in for a store that does not exist yet */
     char *owned[MAX_ARGS]; /* copies made while splitting values; freed at exit */
     size_t n_owned;
 };

@@ -11,7 +11,8 @@ static int dep_list(struct ctx *ctx)
     int fmt = ctx_format(ctx, "text,simple,json");
     if (fmt < 0)
         return EXIT_INVALID;
-    int direction = arg_has(ctx, "dependents") ? TASKORCH_DEP_DEPENDENTS : TASKORCH_DEP_PREREQUISITES;
+    int direction =
+        arg_has(ctx, "dependents") ? TASKORCH_DEP_DEPENDENTS : TASKORCH_DEP_PREREQUISITES;
     taskorch_task_iter *it = NULL;
     int rc = taskorch_dep_iter_new(&it, ctx->db, ctx->args.pos[1], direction);
     if (rc)
@@ -52,7 +53,8 @@ static int dep_change(struct ctx *ctx, bool add)
         if (!copy || ctx->n_owned == MAX_ARGS)
             return fail(EXIT_FAILURE_, "out of memory");
         ctx->owned[ctx->n_owned++] = copy;
-        for (char *s = strtok_r(copy, ",", &save); s && n < MAX_ARGS; s = strtok_r(NULL, ",", &save))
+        for (char *s = strtok_r(copy, ",", &save); s && n < MAX_ARGS;
+             s = strtok_r(NULL, ",", &save))
             deps[n++] = s;
     }
     if (n == 0)

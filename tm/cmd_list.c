@@ -86,8 +86,7 @@ static int key_cmp(enum group_key g, const char *a, const char *b)
     int ia, ib;
     if (g == GROUP_STATUS && !taskorch_status_parse(&ia, a) && !taskorch_status_parse(&ib, b))
         return ia - ib;
-    if (g == GROUP_PRIORITY && !taskorch_priority_parse(&ia, a) &&
-        !taskorch_priority_parse(&ib, b))
+    if (g == GROUP_PRIORITY && !taskorch_priority_parse(&ia, a) && !taskorch_priority_parse(&ib, b))
         return ib - ia;
     if ((a[0] == '(') != (b[0] == '('))
         return a[0] == '(' ? 1 : -1;
@@ -181,7 +180,7 @@ static int print_groups(taskorch_task_iter *it, enum group_key g, enum format fm
 
 static int parse_group(const char *v)
 {
-    static const char *const names[] = { "assignee", "status", "priority", "tag" };
+    static const char *const names[] = {"assignee", "status", "priority", "tag"};
     for (int i = 0; i < 4; i++)
         if (!strcmp(v, names[i]))
             return i;

@@ -70,8 +70,9 @@ int cmd_post(struct ctx *ctx)
     if (taskorch_msg_kind_parse(&kind, ctx->cmd->name) != TASKORCH_OK)
         return fail(EXIT_FAILURE_, "internal: '%s' is not a message kind", ctx->cmd->name);
     if (ctx->args.n_pos < 2)
-        return fail(EXIT_USAGE, "missing message: usage: tm %s ID MESSAGE... (or - to read "
-                                "standard input)",
+        return fail(EXIT_USAGE,
+                    "missing message: usage: tm %s ID MESSAGE... (or - to read "
+                    "standard input)",
                     ctx->cmd->name);
     char id[TASKORCH_ID_SIZE];
     int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]);
@@ -82,8 +83,9 @@ int cmd_post(struct ctx *ctx)
         size_t len;
         text = read_stdin(&len);
         if (!text && len)
-            return fail(EXIT_INVALID, "message on standard input is longer than the limit of "
-                                      "%d bytes",
+            return fail(EXIT_INVALID,
+                        "message on standard input is longer than the limit of "
+                        "%d bytes",
                         TASKORCH_MSG_MAX);
         if (text && strlen(text) != len) {
             free(text);
@@ -210,8 +212,8 @@ static int context_text(struct ctx *ctx, const taskorch_task *t, char **people,
     return EXIT_OK;
 }
 
-#define SHARED_KINDS                                                                           \
-    ((1u << TASKORCH_MSG_SHARE) | (1u << TASKORCH_MSG_DISCOVER) | (1u << TASKORCH_MSG_SYNC) |  \
+#define SHARED_KINDS                                                                               \
+    ((1u << TASKORCH_MSG_SHARE) | (1u << TASKORCH_MSG_DISCOVER) | (1u << TASKORCH_MSG_SYNC) |      \
      (1u << TASKORCH_MSG_PROGRESS))
 
 int cmd_context(struct ctx *ctx)

@@ -103,7 +103,7 @@ static void name_cursor(struct ctx *ctx, struct watch *w)
     if (w->q.task)
         taskorch_task_resolve(task, ctx->db, w->q.task);
     uint32_t h = 2166136261u;
-    const char *parts[3] = { task, (w->q.flags & TASKORCH_EVENTS_MINE) ? "mine" : "", "" };
+    const char *parts[3] = {task, (w->q.flags & TASKORCH_EVENTS_MINE) ? "mine" : "", ""};
     for (size_t i = 0; i < 2 + w->q.n_kinds; i++) {
         const char *p = i < 2 ? parts[i] : w->q.kinds[i - 2];
         for (; *p; p++)
@@ -143,8 +143,9 @@ static int parse_watch(struct ctx *ctx, struct watch *w)
         char *end;
         long long v = strtoll(since, &end, 10);
         if (!*since || *end || v < 0)
-            return fail(EXIT_INVALID, "--since must be an event id (a non-negative integer), "
-                                      "not '%s'",
+            return fail(EXIT_INVALID,
+                        "--since must be an event id (a non-negative integer), "
+                        "not '%s'",
                         since);
         w->q.after = v;
     } else {
@@ -163,7 +164,7 @@ static int parse_watch(struct ctx *ctx, struct watch *w)
 
 int cmd_watch(struct ctx *ctx)
 {
-    struct watch w = { .q = TASKORCH_EVENT_QUERY_INIT };
+    struct watch w = {.q = TASKORCH_EVENT_QUERY_INIT};
     int code = parse_watch(ctx, &w);
     double timeout = -1;
     const char *t = arg_value(ctx, "timeout");

@@ -9,140 +9,139 @@
 #include "cli.h"
 
 static const struct opt_spec add_opts[] = {
-    { "description", 'd', OPT_VALUE, "TEXT", "longer description" },
-    { "priority", 'p', OPT_VALUE, "P", "low, medium (default), high or critical" },
-    { "assignee", 'a', OPT_VALUE, "AGENT", "agent responsible for the task" },
-    { "tag", 't', OPT_MULTI, "TAG", "tag the task (repeatable)" },
-    { "depends-on", 0, OPT_MULTI, "ID[,ID]", "task(s) that must complete first (repeatable)" },
-    { "file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "file reference (repeatable)" },
-    { 0 },
+    {"description", 'd', OPT_VALUE, "TEXT", "longer description"},
+    {"priority", 'p', OPT_VALUE, "P", "low, medium (default), high or critical"},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "agent responsible for the task"},
+    {"tag", 't', OPT_MULTI, "TAG", "tag the task (repeatable)"},
+    {"depends-on", 0, OPT_MULTI, "ID[,ID]", "task(s) that must complete first (repeatable)"},
+    {"file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "file reference (repeatable)"},
+    {0},
 };
 
 static const struct opt_spec list_opts[] = {
-    { "status", 's', OPT_VALUE, "S[,S]", "only these statuses" },
-    { "assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT" },
-    { "unassigned", 0, OPT_FLAG, NULL, "only tasks without an assignee" },
-    { "tag", 't', OPT_VALUE, "TAG", "only tasks with TAG" },
-    { "priority", 'p', OPT_VALUE, "P", "only tasks of priority P" },
-    { "has-deps", 0, OPT_FLAG, NULL, "only tasks with dependencies" },
-    { "ready", 0, OPT_FLAG, NULL, "only pending tasks whose dependencies are completed" },
-    { "limit", 'n', OPT_VALUE, "N", "at most N tasks" },
-    { "sort", 0, OPT_VALUE, "KEY", "priority (default), created or updated" },
-    { "group-by", 0, OPT_VALUE, "KEY", "assignee, status, priority or tag" },
-    { "format", 0, OPT_VALUE, "FMT", "text (default), simple or json" },
-    { 0 },
+    {"status", 's', OPT_VALUE, "S[,S]", "only these statuses"},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT"},
+    {"unassigned", 0, OPT_FLAG, NULL, "only tasks without an assignee"},
+    {"tag", 't', OPT_VALUE, "TAG", "only tasks with TAG"},
+    {"priority", 'p', OPT_VALUE, "P", "only tasks of priority P"},
+    {"has-deps", 0, OPT_FLAG, NULL, "only tasks with dependencies"},
+    {"ready", 0, OPT_FLAG, NULL, "only pending tasks whose dependencies are completed"},
+    {"limit", 'n', OPT_VALUE, "N", "at most N tasks"},
+    {"sort", 0, OPT_VALUE, "KEY", "priority (default), created or updated"},
+    {"group-by", 0, OPT_VALUE, "KEY", "assignee, status, priority or tag"},
+    {"format", 0, OPT_VALUE, "FMT", "text (default), simple or json"},
+    {0},
 };
 
 static const struct opt_spec show_opts[] = {
-    { "format", 0, OPT_VALUE, "FMT", "text (default) or json" },
-    { 0 },
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json"},
+    {0},
 };
 
 static const struct opt_spec update_opts[] = {
-    { "status", 's', OPT_VALUE, "S", "pending, in_progress, completed, blocked or cancelled" },
-    { "assignee", 'a', OPT_VALUE, "AGENT", "reassign (\"\" unassigns)" },
-    { "priority", 'p', OPT_VALUE, "P", "low, medium, high or critical" },
-    { "title", 0, OPT_VALUE, "TITLE", "new title" },
-    { "description", 'd', OPT_VALUE, "TEXT", "new description (\"\" clears it)" },
-    { "tag", 't', OPT_MULTI, "TAG", "add a tag (repeatable)" },
-    { "untag", 0, OPT_MULTI, "TAG", "remove a tag (repeatable)" },
-    { "file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "add a file reference (repeatable)" },
-    { "force", 0, OPT_FLAG, NULL, "start or complete despite unfinished dependencies" },
-    { 0 },
+    {"status", 's', OPT_VALUE, "S", "pending, in_progress, completed, blocked or cancelled"},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "reassign (\"\" unassigns)"},
+    {"priority", 'p', OPT_VALUE, "P", "low, medium, high or critical"},
+    {"title", 0, OPT_VALUE, "TITLE", "new title"},
+    {"description", 'd', OPT_VALUE, "TEXT", "new description (\"\" clears it)"},
+    {"tag", 't', OPT_MULTI, "TAG", "add a tag (repeatable)"},
+    {"untag", 0, OPT_MULTI, "TAG", "remove a tag (repeatable)"},
+    {"file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "add a file reference (repeatable)"},
+    {"force", 0, OPT_FLAG, NULL, "start or complete despite unfinished dependencies"},
+    {0},
 };
 
 static const struct opt_spec complete_opts[] = {
-    { "summary", 0, OPT_VALUE, "TEXT", "what was done, kept with the task" },
-    { "force", 0, OPT_FLAG, NULL, "complete despite unfinished dependencies" },
-    { 0 },
+    {"summary", 0, OPT_VALUE, "TEXT", "what was done, kept with the task"},
+    {"force", 0, OPT_FLAG, NULL, "complete despite unfinished dependencies"},
+    {0},
 };
 
 static const struct opt_spec delete_opts[] = {
-    { "force", 0, OPT_FLAG, NULL, "delete even if other tasks depend on it" },
-    { 0 },
+    {"force", 0, OPT_FLAG, NULL, "delete even if other tasks depend on it"},
+    {0},
 };
 
 static const struct opt_spec ready_opts[] = {
-    { "assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT" },
-    { "limit", 'n', OPT_VALUE, "N", "at most N tasks" },
-    { "format", 0, OPT_VALUE, "FMT", "text (default), simple or json" },
-    { 0 },
+    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT"},
+    {"limit", 'n', OPT_VALUE, "N", "at most N tasks"},
+    {"format", 0, OPT_VALUE, "FMT", "text (default), simple or json"},
+    {0},
 };
 
 static const struct opt_spec export_opts[] = {
-    { "format", 0, OPT_VALUE, "FMT", "json (default) or markdown" },
-    { 0 },
+    {"format", 0, OPT_VALUE, "FMT", "json (default) or markdown"},
+    {0},
 };
 
 static const struct opt_spec dep_opts[] = {
-    { "format", 0, OPT_VALUE, "FMT", "for list: text (default), simple or json" },
-    { "dependents", 0, OPT_FLAG, NULL, "for list: the tasks depending on TASK instead" },
-    { 0 },
+    {"format", 0, OPT_VALUE, "FMT", "for list: text (default), simple or json"},
+    {"dependents", 0, OPT_FLAG, NULL, "for list: the tasks depending on TASK instead"},
+    {0},
 };
 
 static const struct opt_spec post_opts[] = {
-    { "request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)" },
-    { 0 },
+    {"request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)"},
+    {0},
 };
 
 static const struct opt_spec context_opts[] = {
-    { "since", 0, OPT_VALUE, "MSGID", "only messages after this message id" },
-    { "limit", 'n', OPT_VALUE, "N", "only the newest N messages" },
-    { "format", 0, OPT_VALUE, "FMT", "text (default) or json" },
-    { 0 },
+    {"since", 0, OPT_VALUE, "MSGID", "only messages after this message id"},
+    {"limit", 'n', OPT_VALUE, "N", "only the newest N messages"},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json"},
+    {0},
 };
 
 static const struct opt_spec watch_opts[] = {
-    { "follow", 'F', OPT_FLAG, NULL, "keep printing new events until interrupted" },
-    { "timeout", 0, OPT_VALUE, "SECONDS", "stop following after SECONDS" },
-    { "since", 0, OPT_VALUE, "EVENTID", "start after this event id instead of my cursor" },
-    { "task", 0, OPT_VALUE, "ID", "only events of this task" },
-    { "kind", 0, OPT_VALUE, "K[,K]", "only these event kinds" },
-    { "mine", 0, OPT_FLAG, NULL, "my tasks, plus every discovery and sync point" },
-    { "limit", 'n', OPT_VALUE, "N", "print at most N events" },
-    { "format", 0, OPT_VALUE, "FMT", "text (default) or json (one object per line)" },
-    { 0 },
+    {"follow", 'F', OPT_FLAG, NULL, "keep printing new events until interrupted"},
+    {"timeout", 0, OPT_VALUE, "SECONDS", "stop following after SECONDS"},
+    {"since", 0, OPT_VALUE, "EVENTID", "start after this event id instead of my cursor"},
+    {"task", 0, OPT_VALUE, "ID", "only events of this task"},
+    {"kind", 0, OPT_VALUE, "K[,K]", "only these event kinds"},
+    {"mine", 0, OPT_FLAG, NULL, "my tasks, plus every discovery and sync point"},
+    {"limit", 'n', OPT_VALUE, "N", "print at most N events"},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json (one object per line)"},
+    {0},
 };
 
 const struct command commands[] = {
-    { "init", cmd_init, STORE_CREATE, NULL, "", "create the task store here", 0, 0 },
-    { "add", cmd_add, STORE_CREATE, add_opts, "TITLE [options]",
-      "create a task and print its id", 1, 1 },
-    { "list", cmd_list, STORE_READ, list_opts, "[options]", "list tasks, one per line", 0, 0 },
-    { "show", cmd_show, STORE_READ, show_opts, "ID", "show every field of a task", 1, 1 },
-    { "update", cmd_update, STORE_WRITE, update_opts, "ID [options]", "change a task", 1, 1 },
-    { "complete", cmd_complete, STORE_WRITE, complete_opts, "ID [--summary TEXT]",
-      "mark a task completed and unblock its dependents", 1, 1 },
-    { "assign", cmd_assign, STORE_WRITE, NULL, "ID AGENT", "assign a task to an agent", 2, 2 },
-    { "delete", cmd_delete, STORE_WRITE, delete_opts, "ID [--force]", "delete a task", 1, 1 },
-    { "claim", cmd_claim, STORE_WRITE, NULL, "[ID]",
-      "take a task (or the next ready one): assign it to me, start it, print its id", 0, 1 },
-    { "dep", cmd_dep, STORE_WRITE, dep_opts, "add|rm TASK DEP... | list TASK",
-      "manage dependencies", 2, -1 },
-    { "ready", cmd_ready, STORE_READ, ready_opts, "[options]",
-      "pending tasks whose dependencies are all completed", 0, 0 },
-    { "export", cmd_export, STORE_READ, export_opts, "[--format json|markdown]",
-      "print every task with its dependencies, tags and files", 0, 0 },
-    { "join", cmd_join, STORE_WRITE, NULL, "ID", "join a task as a participant", 1, 1 },
-    { "note", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
-      "add a private note (only you see it)", 1, -1 },
-    { "share", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
-      "share an update with every agent", 1, -1 },
-    { "discover", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
-      "raise a discovery that alerts every agent", 1, -1 },
-    { "sync", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
-      "mark a sync checkpoint", 1, -1 },
-    { "progress", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
-      "post a progress update", 1, -1 },
-    { "context", cmd_context, STORE_READ, context_opts, "ID [options]",
-      "review a task's shared timeline and your notes", 1, 1 },
-    { "watch", cmd_watch, STORE_WRITE, watch_opts, "[options]",
-      "print the change feed: what is new for you", 0, 0 },
-    { "completion", cmd_completion, STORE_NONE, NULL, "bash",
-      "print a shell completion script", 1, 1 },
-    { "help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1 },
-    { "version", cmd_version, STORE_NONE, NULL, "", "print the version", 0, 0 },
-    { 0 },
+    {"init", cmd_init, STORE_CREATE, NULL, "", "create the task store here", 0, 0},
+    {"add", cmd_add, STORE_CREATE, add_opts, "TITLE [options]", "create a task and print its id", 1,
+     1},
+    {"list", cmd_list, STORE_READ, list_opts, "[options]", "list tasks, one per line", 0, 0},
+    {"show", cmd_show, STORE_READ, show_opts, "ID", "show every field of a task", 1, 1},
+    {"update", cmd_update, STORE_WRITE, update_opts, "ID [options]", "change a task", 1, 1},
+    {"complete", cmd_complete, STORE_WRITE, complete_opts, "ID [--summary TEXT]",
+     "mark a task completed and unblock its dependents", 1, 1},
+    {"assign", cmd_assign, STORE_WRITE, NULL, "ID AGENT", "assign a task to an agent", 2, 2},
+    {"delete", cmd_delete, STORE_WRITE, delete_opts, "ID [--force]", "delete a task", 1, 1},
+    {"claim", cmd_claim, STORE_WRITE, NULL, "[ID]",
+     "take a task (or the next ready one): assign it to me, start it, print its id", 0, 1},
+    {"dep", cmd_dep, STORE_WRITE, dep_opts, "add|rm TASK DEP... | list TASK", "manage dependencies",
+     2, -1},
+    {"ready", cmd_ready, STORE_READ, ready_opts, "[options]",
+     "pending tasks whose dependencies are all completed", 0, 0},
+    {"export", cmd_export, STORE_READ, export_opts, "[--format json|markdown]",
+     "print every task with its dependencies, tags and files", 0, 0},
+    {"join", cmd_join, STORE_WRITE, NULL, "ID", "join a task as a participant", 1, 1},
+    {"note", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
+     "add a private note (only you see it)", 1, -1},
+    {"share", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
+     "share an update with every agent", 1, -1},
+    {"discover", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
+     "raise a discovery that alerts every agent", 1, -1},
+    {"sync", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-", "mark a sync checkpoint", 1, -1},
+    {"progress", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-", "post a progress update", 1,
+     -1},
+    {"context", cmd_context, STORE_READ, context_opts, "ID [options]",
+     "review a task's shared timeline and your notes", 1, 1},
+    {"watch", cmd_watch, STORE_WRITE, watch_opts, "[options]",
+     "print the change feed: what is new for you", 0, 0},
+    {"completion", cmd_completion, STORE_NONE, NULL, "bash", "print a shell completion script", 1,
+     1},
+    {"help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1},
+    {"version", cmd_version, STORE_NONE, NULL, "", "print the version", 0, 0},
+    {0},
 };
 
 const struct command *find_command(const char *name)
@@ -191,7 +190,7 @@ int fail_lib(const struct ctx *ctx, int rc)
     bool force = false;
     for (const struct opt_spec *o = ctx->cmd ? ctx->cmd->opts : NULL; o && o->name; o++)
         force |= !strcmp(o->name, "force");
-    const char *hint = rc == TASKORCH_EBLOCKED        ? "; finish them first"
+    const char *hint = rc == TASKORCH_EBLOCKED         ? "; finish them first"
                        : rc == TASKORCH_EHASDEPENDENTS ? "; remove those dependencies first"
                                                        : "";
     const char *or_force = *hint && force ? " or use --force" : "";
@@ -311,10 +310,9 @@ static int run(struct ctx *ctx, int argc, char **argv)
             print_usage(stdout);
             return EXIT_OK;
         }
-        bool takes_value = !strcmp(a, "--db") || !strcmp(a, "--agent") ||
-                           !strcmp(a, "--agent-id");
-        bool with_eq = !strncmp(a, "--db=", 5) || !strncmp(a, "--agent=", 8) ||
-                       !strncmp(a, "--agent-id=", 11);
+        bool takes_value = !strcmp(a, "--db") || !strcmp(a, "--agent") || !strcmp(a, "--agent-id");
+        bool with_eq =
+            !strncmp(a, "--db=", 5) || !strncmp(a, "--agent=", 8) || !strncmp(a, "--agent-id=", 11);
         if (!takes_value && !with_eq && strcmp(a, "--no-mirror"))
             return fail(EXIT_USAGE, "unknown option '%s' before the command; see 'tm help'", a);
         if (takes_value && i + 1 >= argc)

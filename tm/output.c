@@ -11,10 +11,10 @@ int ctx_format(const struct ctx *ctx, const char *allowed)
     static const struct {
         const char *name;
         enum format fmt;
-    } names[] = { { "text", FORMAT_TEXT },
-                  { "simple", FORMAT_SIMPLE },
-                  { "json", FORMAT_JSON },
-                  { "markdown", FORMAT_MARKDOWN } };
+    } names[] = {{"text", FORMAT_TEXT},
+                 {"simple", FORMAT_SIMPLE},
+                 {"json", FORMAT_JSON},
+                 {"markdown", FORMAT_MARKDOWN}};
     const char *v = arg_value(ctx, "format");
     if (!v)
         return FORMAT_TEXT;
