@@ -357,7 +357,7 @@ int db_rollback(taskorch_db *db, int rc)
 int db_step_done(taskorch_db *db, sqlite3_stmt *st)
 {
     if (!st)
-        return db->errmsg[0] ? TASKORCH_ERROR : db_fail(db, TASKORCH_ERROR, "no statement");
+        return TASKORCH_ERROR; /* db_stmt recorded why */
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW)
