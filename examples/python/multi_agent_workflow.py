@@ -4,8 +4,10 @@
 The orchestrator writes the plan into a store - tasks with priorities,
 assignees and dependencies - then starts five specialists (database,
 backend, frontend, security, QA) as separate processes on the same store.
-Each specialist repeatedly takes its ready work, shares progress, posts
-discoveries, keeps private notes and completes the task; completing a task
+Each specialist repeatedly claims its next ready task (assigned, started
+and joined in one transaction, so no two processes ever take the same
+task), shares progress, posts discoveries, keeps private notes and
+completes the task; completing a task
 unblocks the tasks that wait for it, possibly another specialist's. The
 security specialist's threat model adds work for the backend while the
 project runs. The orchestrator follows the change feed until everyone is
@@ -76,10 +78,7 @@ def project_complete(store):
 # A specialist: its own process, its own Store handle.
 
 def do_task(store, me, task):
-    try:
-        store.start(task)
-    except taskorch.BlockedError:
-        return False  # someone added a dependency after we looked: not ready
+    """Works on a task this agent has claimed (it is in_progress)."""
     store.share(task, "%s picked this up" % me)
     store.note(task, "my approach: smallest change that passes review")  # private
     store.progress(task, "halfway there")
@@ -98,7 +97,6 @@ def do_task(store, me, task):
         say(me, "added '%s' for backend" % RATE_LIMIT)
     store.complete(task, summary="%s: done by %s" % (task.title, me))
     say(me, "completed '%s'" % task.title)
-    return True
 
 
 def specialist(db, me, timeout):
@@ -112,7 +110,13 @@ def specialist(db, me, timeout):
                 if ev.agent != me:
                     say(me, "heard %s from %s: %s" % (ev.kind, ev.agent, ev.text))
                 heard = ev.id
-            task = next(store.ready(assignee=me, limit=1), None)
+            # Reading ready() and then starting the task would leave a gap
+            # in which another process could change it; claim() checks and
+            # takes the task in one write.
+            try:
+                task = store.claim()
+            except taskorch.NotFoundError:
+                task = None  # nothing ready for me now
             if task is not None:
                 do_task(store, me, task)
                 continue

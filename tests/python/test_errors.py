@@ -84,6 +84,16 @@ class ErrorCodes(helpers.StoreTest):
         self.check(cm, taskorch.HasDependentsError, ValueError, L.TASKORCH_EHASDEPENDENTS, b.id)
         self.assertEqual(self.event_count(), before)
 
+    def test_econflict(self):
+        t = self.store.add("mine", assignee="alice")
+        before = self.event_count()
+        with self.assertRaises(taskorch.ConflictError) as cm:
+            self.open("bob").claim(t)
+        self.check(cm, taskorch.ConflictError, ValueError, L.TASKORCH_ECONFLICT, t.id,
+                   "alice", "bob")
+        self.assertIsInstance(cm.exception, taskorch.ValidationError)
+        self.assertEqual(self.event_count(), before)
+
     def test_estore(self):
         blocker = os.path.join(self.dir, "plainfile")
         with open(blocker, "w") as f:
@@ -165,9 +175,11 @@ class ErrorCodes(helpers.StoreTest):
         self.assertEqual(str(taskorch.error_for(L.TASKORCH_ENOTFOUND, "detail")), "detail")
 
     def test_every_code_has_a_class(self):
-        codes = range(L.TASKORCH_ETIMEOUT, L.TASKORCH_OK)  # every error code
+        # Every error code: ITEROVER (-15) ends an iteration, it is no error.
+        codes = list(range(L.TASKORCH_ETIMEOUT, L.TASKORCH_OK)) + [L.TASKORCH_ECONFLICT]
         classes = {type(taskorch.error_for(c)) for c in codes if c != L.TASKORCH_ERROR}
-        self.assertEqual(len(classes), 13)
+        self.assertEqual(len(classes), 14)
+        self.assertNotIn(taskorch.TaskorchError, classes)
 
     def test_exceptions_pickle(self):
         e = taskorch.error_for(L.TASKORCH_ENOTFOUND, "no task with id 'abcd'")

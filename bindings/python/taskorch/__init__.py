@@ -17,7 +17,8 @@ import os
 from . import _args
 from . import _lib
 from .errors import (AmbiguousIdError, BlockedError, BusyError, ClosedStoreError,
-                     CorruptStoreError, CycleError, HasDependentsError, NotFoundError,
+                     ConflictError, CorruptStoreError, CycleError, HasDependentsError,
+                     NotFoundError,
                      OutOfMemoryError, ReadOnlyError, SchemaError, StoreError, TaskorchError,
                      ValidationError, WaitTimeoutError, error_for)
 from .store import Store
@@ -29,8 +30,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Store", "Task", "FileRef", "Message", "Event",
     "TaskorchError", "NotFoundError", "AmbiguousIdError", "ValidationError", "CycleError",
-    "BlockedError", "HasDependentsError", "StoreError", "CorruptStoreError", "BusyError",
-    "SchemaError", "ReadOnlyError", "ClosedStoreError", "OutOfMemoryError",
+    "BlockedError", "HasDependentsError", "ConflictError", "StoreError", "CorruptStoreError",
+    "BusyError", "SchemaError", "ReadOnlyError", "ClosedStoreError", "OutOfMemoryError",
     "WaitTimeoutError", "PRIORITIES", "STATUSES", "MESSAGE_KINDS", "EVENT_KINDS",
     "library_version", "locate", "is_valid_agent",
 ]

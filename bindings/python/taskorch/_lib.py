@@ -52,6 +52,7 @@ TASKORCH_ESCHEMA = -12
 TASKORCH_EREADONLY = -13
 TASKORCH_ETIMEOUT = -14
 TASKORCH_ITEROVER = -15
+TASKORCH_ECONFLICT = -16
 
 TASKORCH_OPEN_CREATE = 0x1
 TASKORCH_OPEN_READONLY = 0x2
@@ -284,6 +285,7 @@ PROTOTYPES = [
     ("taskorch_task_complete", c_int, [db_p, c_char_p, c_char_p, c_uint]),
     ("taskorch_task_set_status", c_int, [db_p, c_char_p, c_int, c_uint]),
     ("taskorch_task_assign", c_int, [db_p, c_char_p, c_char_p]),
+    ("taskorch_task_claim", c_int, [P(task_p), db_p, c_char_p]),
     ("taskorch_task_delete", c_int, [db_p, c_char_p, c_uint]),
     # listing tasks
     ("taskorch_task_query_init", c_int, [P(taskorch_task_query), c_uint]),

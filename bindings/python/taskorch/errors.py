@@ -7,7 +7,7 @@ store handle was involved). The base classes let callers catch by family:
     TaskorchError
       NotFoundError(KeyError)         ENOTFOUND, and AmbiguousIdError
       ValidationError(ValueError)     EINVAL, CycleError, BlockedError,
-                                      HasDependentsError
+                                      HasDependentsError, ConflictError
       StoreError(OSError)             ESTORE, CorruptStoreError, BusyError,
                                       SchemaError, ReadOnlyError,
                                       ClosedStoreError
@@ -61,6 +61,10 @@ class HasDependentsError(ValidationError):
     """Other tasks depend on the task being deleted."""
 
 
+class ConflictError(ValidationError):
+    """The task to claim belongs to another agent; the message names it."""
+
+
 class StoreError(TaskorchError, OSError):
     """The store cannot be opened, read or written."""
 
@@ -110,6 +114,7 @@ _BY_CODE = {
     L.TASKORCH_ESCHEMA: SchemaError,
     L.TASKORCH_EREADONLY: ReadOnlyError,
     L.TASKORCH_ETIMEOUT: WaitTimeoutError,
+    L.TASKORCH_ECONFLICT: ConflictError,
 }
 
 

@@ -320,6 +320,25 @@ class Store:
         with self._lock:
             self._check(L.taskorch_task_assign(self._require(), b, a))
 
+    def claim(self, task=None):
+        """Takes a task for this agent in one transaction and returns it as
+        it now is: assigned to this agent (if it had no assignee),
+        in_progress, joined. Two agents never take the same task.
+
+        task None takes the next ready task (pending, every dependency
+        completed, assigned to this agent or to nobody; this agent's own
+        first, then by priority and age); NotFoundError when there is none.
+        Claiming a task this agent already has in progress returns it
+        unchanged. ConflictError: assigned to another agent. BlockedError:
+        unfinished dependencies (no force; use start(task, force=True)).
+        ValidationError: completed, cancelled, blocked by hand, or in
+        progress without belonging to this agent."""
+        b = None if task is None else _task_id(task)
+        out = L.task_p()
+        with self._lock:
+            self._check(L.taskorch_task_claim(byref(out), self._require(), b))
+        return self._take_task(out)
+
     def delete(self, task, force=False):
         """Deletes a task and everything attached to it. While other tasks
         depend on it: HasDependentsError, unless force (which removes those
