@@ -342,7 +342,8 @@ TASKORCH_API int taskorch_task_assign(taskorch_db *db, const char *id_or_prefix,
  * id_or_prefix NULL, the next ready task is taken: pending with every
  * dependency completed, assigned to this agent or to nobody, the agent's
  * own first, then by priority and age. Claiming a task the agent already
- * has in progress succeeds and changes nothing. *out (may be NULL)
+ * has in progress succeeds and changes nothing (beyond joining it, when
+ * someone else started it for the agent). *out (may be NULL)
  * receives the task. Errors: TASKORCH_ENOTFOUND (no such task, or nothing
  * ready to claim), TASKORCH_EAMBIGUOUS, TASKORCH_ECONFLICT (assigned to
  * another agent), TASKORCH_EBLOCKED (unfinished dependencies),
