@@ -103,51 +103,58 @@ void print_json_strings(const char *key, const char *const *v, size_t n)
     putchar(']');
 }
 
+static void member_str(const char *key, const char *value)
+{
+    printf(",\"%s\":", key);
+    json_string(stdout, value);
+}
+
+static void member_time(const char *key, int64_t ms)
+{
+    printf(",\"%s\":", key);
+    json_time(stdout, ms);
+}
+
+/* ,"key":[get(t, 0), ..., get(t, n - 1)] */
+static void member_list(const char *key, const taskorch_task *t, size_t n,
+                        const char *(*get)(const taskorch_task *, size_t))
+{
+    printf(",\"%s\":[", key);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            putchar(',');
+        json_string(stdout, get(t, i));
+    }
+    putchar(']');
+}
+
 /* One task as a JSON object (shape version 1), left open so that callers
  * can append members. */
 void print_task_json_open(const taskorch_task *t)
 {
     printf("{\"id\":");
     json_string(stdout, taskorch_task_id(t));
-    printf(",\"title\":");
-    json_string(stdout, taskorch_task_title(t));
-    printf(",\"description\":");
-    json_string(stdout, taskorch_task_description(t));
-    printf(",\"status\":\"%s\",\"priority\":\"%s\",\"assignee\":",
-           taskorch_status_name(taskorch_task_status(t)),
-           taskorch_priority_name(taskorch_task_priority(t)));
-    json_string(stdout, taskorch_task_assignee(t));
-    printf(",\"created_by\":");
-    json_string(stdout, taskorch_task_created_by(t));
+    member_str("title", taskorch_task_title(t));
+    member_str("description", taskorch_task_description(t));
+    member_str("status", taskorch_status_name(taskorch_task_status(t)));
+    member_str("priority", taskorch_priority_name(taskorch_task_priority(t)));
+    member_str("assignee", taskorch_task_assignee(t));
+    member_str("created_by", taskorch_task_created_by(t));
     printf(",\"blocked_by_hand\":%s", taskorch_task_blocked_by_hand(t) ? "true" : "false");
-    printf(",\"created_at\":");
-    json_time(stdout, taskorch_task_created_at(t));
-    printf(",\"updated_at\":");
-    json_time(stdout, taskorch_task_updated_at(t));
-    printf(",\"completed_at\":");
-    json_time(stdout, taskorch_task_completed_at(t));
-    printf(",\"summary\":");
-    json_string(stdout, taskorch_task_summary(t));
-    printf(",\"tags\":[");
-    for (size_t i = 0; i < taskorch_task_tag_count(t); i++) {
-        if (i)
-            putchar(',');
-        json_string(stdout, taskorch_task_tag(t, i));
-    }
-    printf("],\"files\":[");
+    member_time("created_at", taskorch_task_created_at(t));
+    member_time("updated_at", taskorch_task_updated_at(t));
+    member_time("completed_at", taskorch_task_completed_at(t));
+    member_str("summary", taskorch_task_summary(t));
+    member_list("tags", t, taskorch_task_tag_count(t), taskorch_task_tag);
+    printf(",\"files\":[");
     for (size_t i = 0; i < taskorch_task_file_count(t); i++) {
         printf("%s{\"path\":", i ? "," : "");
         json_string(stdout, taskorch_task_file_path(t, i));
         printf(",\"line\":%d,\"end\":%d}", taskorch_task_file_line(t, i),
                taskorch_task_file_end(t, i));
     }
-    printf("],\"depends_on\":[");
-    for (size_t i = 0; i < taskorch_task_dep_count(t); i++) {
-        if (i)
-            putchar(',');
-        json_string(stdout, taskorch_task_dep_id(t, i));
-    }
     putchar(']');
+    member_list("depends_on", t, taskorch_task_dep_count(t), taskorch_task_dep_id);
 }
 
 void print_task_json(const taskorch_task *t)
