@@ -44,7 +44,24 @@ def _raise_plain(rc):
         raise error_for(rc)
 
 
-class _Iterator:
+class _Closing:
+    """Context-manager protocol for objects owning C memory: `close()`
+    releases it, on leaving a `with` block or at garbage collection."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+
+class _Iterator(_Closing):
     """Walks a C iterator, copying each borrowed item into a Python value,
     and frees the C iterator with the library's own function when
     exhausted, closed, or garbage-collected. The C side was filled when it
@@ -85,20 +102,8 @@ class _Iterator:
         if ptr:
             self._free(ptr)
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
-
-
-class Store:
+class Store(_Closing):
     """An open task store.
 
     ``Store(path=None, agent=None, create=False, mirror=True,
@@ -174,15 +179,6 @@ class Store:
     def __enter__(self):
         self._require()
         return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
 
     def __repr__(self):
         if not self._db:
