@@ -446,7 +446,10 @@ enum taskorch_msg_kind_values {
 /* Longest message, in bytes. */
 #define TASKORCH_MSG_MAX 65536
 
+/* Name of a message kind ("note", "share", "discover", "sync",
+ * "progress"), or NULL when out of range; static strings. */
 TASKORCH_API const char *taskorch_msg_kind_name(int kind);
+/* Parses a kind name into *out. Errors: TASKORCH_EINVAL. */
 TASKORCH_API int taskorch_msg_kind_parse(int *out, const char *name);
 
 typedef struct taskorch_msg taskorch_msg;
@@ -462,7 +465,10 @@ typedef struct taskorch_msg_iter taskorch_msg_iter;
 TASKORCH_API int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task,
                                    int kind, const char *text, const char *request_id);
 
-/* Joins a task as the handle's agent (idempotent). */
+/* Joins a task as the handle's agent (idempotent; a "joined" event the
+ * first time). Errors: TASKORCH_ENOTFOUND, TASKORCH_EAMBIGUOUS,
+ * TASKORCH_EINVAL (malformed id), TASKORCH_EREADONLY, TASKORCH_EBUSY,
+ * TASKORCH_ESTORE. */
 TASKORCH_API int taskorch_task_join(taskorch_db *db, const char *task);
 
 typedef struct taskorch_msg_query {
@@ -477,12 +483,17 @@ typedef struct taskorch_msg_query {
 TASKORCH_API int taskorch_msg_query_init(taskorch_msg_query *query, unsigned int version);
 
 /* Lists a task's messages visible to the handle's agent (other agents'
- * notes never appear), oldest first. */
+ * notes never appear), oldest first; query NULL: all. *out is freed with
+ * taskorch_msg_iter_free. Errors: TASKORCH_EINVAL (bad query or id),
+ * TASKORCH_ENOTFOUND, TASKORCH_EAMBIGUOUS, TASKORCH_ESTORE. */
 TASKORCH_API int taskorch_msg_iter_new(taskorch_msg_iter **out, taskorch_db *db,
                                        const char *task, const taskorch_msg_query *query);
+/* Stores the next message in *item (borrowed until the next call or free):
+ * TASKORCH_OK, then TASKORCH_ITEROVER; TASKORCH_EINVAL for NULL arguments. */
 TASKORCH_API int taskorch_msg_iter_next(taskorch_msg_iter *it, const taskorch_msg **item);
 TASKORCH_API void taskorch_msg_iter_free(taskorch_msg_iter *it);
 
+/* Getters of a message; strings borrowed from its iterator. */
 TASKORCH_API int64_t taskorch_msg_id(const taskorch_msg *msg);
 TASKORCH_API const char *taskorch_msg_task_id(const taskorch_msg *msg);
 TASKORCH_API int taskorch_msg_kind(const taskorch_msg *msg);
@@ -492,7 +503,8 @@ TASKORCH_API int64_t taskorch_msg_created_at(const taskorch_msg *msg);
 
 /* Participants of a task (agents who joined or posted), in joining order.
  * *out receives a NULL-terminated array of strings, freed with one
- * taskorch_free. */
+ * taskorch_free. Errors: TASKORCH_ENOTFOUND, TASKORCH_EAMBIGUOUS,
+ * TASKORCH_EINVAL, TASKORCH_ENOMEM, TASKORCH_ESTORE. */
 TASKORCH_API int taskorch_task_participants(char ***out, taskorch_db *db, const char *task);
 
 /* ------------------------------------------------------------------------ */
@@ -529,10 +541,14 @@ TASKORCH_API int taskorch_event_kind_known(const char *kind);
  * TASKORCH_EAMBIGUOUS, TASKORCH_ESTORE. */
 TASKORCH_API int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
                                          const taskorch_event_query *query);
+/* Stores the next event in *item (borrowed until the next call or free):
+ * TASKORCH_OK, then TASKORCH_ITEROVER; TASKORCH_EINVAL for NULL arguments. */
 TASKORCH_API int taskorch_event_iter_next(taskorch_event_iter *it,
                                           const taskorch_event **item);
 TASKORCH_API void taskorch_event_iter_free(taskorch_event_iter *it);
 
+/* Getters of an event; strings borrowed from its iterator. task_id is NULL
+ * for events about no task. */
 TASKORCH_API int64_t taskorch_event_id(const taskorch_event *ev);
 TASKORCH_API int64_t taskorch_event_time(const taskorch_event *ev);
 TASKORCH_API const char *taskorch_event_kind(const taskorch_event *ev);
@@ -541,12 +557,14 @@ TASKORCH_API const char *taskorch_event_agent(const taskorch_event *ev);
 /* Human-readable text: the message, or a description of the change. */
 TASKORCH_API const char *taskorch_event_text(const taskorch_event *ev);
 
-/* Id of the newest event (0 when none) in *out. */
+/* Id of the newest event (0 when none) in *out. Errors: TASKORCH_EINVAL
+ * (NULL argument), TASKORCH_ESTORE. */
 TASKORCH_API int taskorch_event_last_id(int64_t *out, taskorch_db *db);
 
 /* Waits until an event with an id larger than after exists, or timeout_ms
  * passes (< 0: forever). Holds no transaction while it waits. Returns
- * TASKORCH_OK when there is news, TASKORCH_ETIMEOUT otherwise. */
+ * TASKORCH_OK when there is news, TASKORCH_ETIMEOUT otherwise, or
+ * TASKORCH_ESTORE / TASKORCH_EINVAL (NULL db). */
 TASKORCH_API int taskorch_event_wait(taskorch_db *db, int64_t after, int timeout_ms);
 
 /* A named consumer's position in the feed (0 when never stored). */
