@@ -316,8 +316,10 @@ TASKORCH_API int taskorch_task_change_init(taskorch_task_change *upd, unsigned i
  *  - completing unblocks each blocked dependent whose dependencies are now
  *    all completed (an "unblocked" event each);
  *  - leaving completed sends each pending dependent back to blocked.
- * An update that names no change at all is TASKORCH_EINVAL; setting a
- * field to the value it has already succeeds without an event. *out (may be NULL)
+ * An update that names no change, or whose values all equal the task's
+ * current ones, is TASKORCH_EINVAL and writes nothing; in an update that
+ * changes something, a status equal to the current one is skipped.
+ * *out (may be NULL)
  * receives the task as it now is. Errors: as taskorch_task_get, plus
  * TASKORCH_EINVAL, TASKORCH_EBLOCKED, TASKORCH_EREADONLY, TASKORCH_EBUSY. */
 TASKORCH_API int taskorch_task_update(taskorch_task **out, taskorch_db *db,

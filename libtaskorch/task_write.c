@@ -326,6 +326,7 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
                          bool strict)
 {
     taskorch_task *cur = NULL;
+    int before = sqlite3_total_changes(db->sql);
     int rc = task_reload(&cur, db, id);
     if (!rc)
         rc = apply_fields(db, cur, u);
@@ -346,6 +347,10 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
             rc = db_step_done(db, st);
         }
     }
+    /* Every change writes rows; none written means the task already was
+     * as asked, which the caller should hear about. */
+    if (!rc && sqlite3_total_changes(db->sql) == before)
+        rc = db_fail(db, TASKORCH_EINVAL, "nothing changed: task %s already has those values", id);
     taskorch_task_free(cur);
     return rc;
 }

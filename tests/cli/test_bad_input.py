@@ -212,6 +212,20 @@ class TestUsage(BadInputCase):
         self.assert_refused(2, ["update", self.a], "nothing to change")
         self.assert_refused(2, ["update", self.a, "--force"], "nothing to change")
 
+    def test_update_to_the_current_values_changes_nothing(self):
+        # Values equal to the task's current ones are refused, so that a
+        # script learns its update did nothing; the store is untouched.
+        task = self.task(self.a)
+        for args in (["--title", task["title"]], ["--priority", task["priority"]],
+                     ["--status", task["status"]], ["--title", task["title"], "--status",
+                                                    task["status"]]):
+            self.assert_refused(5, ["update", self.a] + args, "nothing changed")
+        self.ok("update", self.a, "--tag", "t1")
+        self.assert_refused(5, ["update", self.a, "--tag", "t1"], "nothing changed")
+        # A real change alongside an unchanged status still applies.
+        self.ok("update", self.a, "--title", "renamed", "--status", task["status"])
+        self.assertEqual(self.task(self.a)["title"], "renamed")
+
 
 class TestHostileText(BadInputCase):
     INJECTIONS = [
