@@ -63,7 +63,7 @@ struct watch {
 };
 
 /* Prints what is new after q.after; advances q.after. */
-static int drain(struct ctx *ctx, struct watch *w, size_t *printed)
+static int drain(struct ctx *ctx, struct watch *w)
 {
     taskorch_event_iter *it = NULL;
     if (w->remaining)
@@ -76,7 +76,6 @@ static int drain(struct ctx *ctx, struct watch *w, size_t *printed)
     while (taskorch_event_iter_next(it, &ev) == TASKORCH_OK) {
         print_event(ev, w->fmt);
         last = taskorch_event_id(ev);
-        (*printed)++;
         if (w->remaining)
             w->remaining--;
     }
@@ -103,7 +102,7 @@ static void name_cursor(struct ctx *ctx, struct watch *w)
     if (w->q.task)
         taskorch_task_resolve(task, ctx->db, w->q.task);
     uint32_t h = 2166136261u;
-    const char *parts[3] = {task, (w->q.flags & TASKORCH_EVENTS_MINE) ? "mine" : "", ""};
+    const char *parts[2] = {task, (w->q.flags & TASKORCH_EVENTS_MINE) ? "mine" : ""};
     for (size_t i = 0; i < 2 + w->q.n_kinds; i++) {
         const char *p = i < 2 ? parts[i] : w->q.kinds[i - 2];
         for (; *p; p++)
@@ -175,9 +174,8 @@ int cmd_watch(struct ctx *ctx)
             code = fail(EXIT_INVALID, "--timeout must be a number of seconds, not '%s'", t);
     }
     bool follow = !code && (arg_has(ctx, "follow") || isatty(STDOUT_FILENO));
-    size_t printed = 0;
     if (!code)
-        code = drain(ctx, &w, &printed);
+        code = drain(ctx, &w);
     if (code || !follow) {
         free(w.kinds);
         return code;
@@ -201,7 +199,7 @@ int cmd_watch(struct ctx *ctx)
         }
         int rc = taskorch_event_wait(ctx->db, w.q.after, slice);
         if (rc == TASKORCH_OK)
-            code = drain(ctx, &w, &printed);
+            code = drain(ctx, &w);
         else if (rc != TASKORCH_ETIMEOUT)
             code = fail_lib(ctx, rc);
     }
