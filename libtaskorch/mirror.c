@@ -82,11 +82,17 @@ static void unlock_mirror(int fd)
         close(fd); /* releases the flock */
 }
 
-static void add_header(struct strbuf *sb, const taskorch_task *t)
+/* A context file names the task and its description only: status and
+ * assignee also change by automatic unblocking of other tasks, which does
+ * not rewrite this file, so they would go stale (tm show has them live).
+ * The archive is a snapshot of the moment of completion and has them all. */
+static void add_header(struct strbuf *sb, const taskorch_task *t, bool snapshot)
 {
-    sb_addf(sb, "# %s\n\n- id: %s\n- status: %s\n- priority: %s\n- assignee: %s\n", t->title, t->id,
-            taskorch_status_name(t->status), taskorch_priority_name(t->priority),
-            t->assignee ? t->assignee : "(unassigned)");
+    sb_addf(sb, "# %s\n\n- id: %s\n", t->title, t->id);
+    if (snapshot)
+        sb_addf(sb, "- status: %s\n- priority: %s\n- assignee: %s\n",
+                taskorch_status_name(t->status), taskorch_priority_name(t->priority),
+                t->assignee ? t->assignee : "(unassigned)");
     if (t->description)
         sb_addf(sb, "\n%s\n", t->description);
 }
@@ -118,7 +124,7 @@ static void write_context(taskorch_db *db, const taskorch_task *t, const char *s
 {
     struct strbuf sb;
     sb_init(&sb);
-    add_header(&sb, t);
+    add_header(&sb, t, !strcmp(sub, "archives"));
     sb_add(&sb, "\n# Shared timeline\n");
     add_messages(db, &sb, t->id, SHARED_KINDS);
     char name[64];

@@ -370,7 +370,8 @@ static int update_task(taskorch_task **out, taskorch_db *db, const char *given,
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
-    if (u->status >= 0 || u->title || u->assignee || u->description || u->priority >= 0)
+    /* Context files hold title and description; completion adds an archive. */
+    if (u->title || u->description || u->status == TASKORCH_STATUS_COMPLETED)
         mirror_task(db, id);
     return task_reload(out, db, id);
 }

@@ -261,6 +261,10 @@ class TestMirror(ChannelCase):
         self.assertIn("completed", archive)
         self.assertIn("Decided on PostgreSQL with JSONB", archive)
         self.assertNotIn("Considering NoSQL", archive)
+        self.assertIn("- status: completed", archive)
+        # The live context file carries no status, which could go stale when
+        # other tasks unblock it; the archive is the snapshot that has one.
+        self.assertNotIn("- status:", self.read("contexts", "context_%s.md" % t))
         # Completing archives; it does not remove the live files.
         self.assertTrue(os.path.exists(self.path("contexts", "context_%s.md" % t)))
         self.assertTrue(os.path.exists(self.path("notes", "notes_%s_db_specialist.md" % t)))
