@@ -171,6 +171,13 @@ int cmd_show(struct ctx *ctx)
 
 int cmd_update(struct ctx *ctx)
 {
+    /* Every option but --force names a change; none at all is a usage error. */
+    bool any = false;
+    for (size_t i = 0; i < ctx->args.n_opts; i++)
+        any |= strcmp(ctx->args.opts[i].spec->name, "force") != 0;
+    if (!any)
+        return fail(EXIT_USAGE, "nothing to change: give at least one of --status, --assignee, "
+                                "--priority, --title, --description, --tag, --untag, --file");
     taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
     u.title = arg_value(ctx, "title");
     u.description = arg_value(ctx, "description");
@@ -197,9 +204,6 @@ int cmd_update(struct ctx *ctx)
     free(add);
     free(rm);
     free(files);
-    if (rc == TASKORCH_EINVAL && !strcmp(taskorch_db_errmsg(ctx->db), "nothing to change"))
-        return fail(EXIT_USAGE, "nothing to change: give at least one of --status, --assignee, "
-                                "--priority, --title, --description, --tag, --untag, --file");
     if (rc)
         return fail_lib(ctx, rc);
     printf("Task %s updated\n", taskorch_task_id(t));
