@@ -55,11 +55,11 @@ extern "C" {
 /* Versions                                                                  */
 
 #define TASKORCH_VERSION_MAJOR 0
-#define TASKORCH_VERSION_MINOR 1
+#define TASKORCH_VERSION_MINOR 2
 #define TASKORCH_VERSION_PATCH 0
-#define TASKORCH_VERSION_STRING "0.1.0"
+#define TASKORCH_VERSION_STRING "0.2.0"
 /* MAJOR * 10000 + MINOR * 100 + PATCH */
-#define TASKORCH_VERSION_NUMBER 100
+#define TASKORCH_VERSION_NUMBER 200
 
 /* The library's version as "MAJOR.MINOR.PATCH" (static string). */
 TASKORCH_API const char *taskorch_version(void);
@@ -88,7 +88,8 @@ typedef enum taskorch_error {
     TASKORCH_EREADONLY = -13,     /* write on a handle opened read-only */
     TASKORCH_ETIMEOUT = -14,      /* a wait ended without news */
     TASKORCH_ITEROVER = -15,      /* iterator has no more items */
-    TASKORCH_ECONFLICT = -16      /* task taken by another agent */
+    TASKORCH_ECONFLICT = -16,     /* task taken by another agent */
+    TASKORCH_EREQUEST = -17       /* request id already used for another request */
 } taskorch_error;
 
 /* Static, never-NULL description of a status code. */
@@ -113,10 +114,15 @@ typedef struct taskorch_open_options {
     unsigned int flags;     /* TASKORCH_OPEN_* */
     int busy_timeout_ms;    /* longest wait for a lock; <= 0: 10000 */
     const char *agent;      /* identity; NULL: TM_AGENT_ID, USER, "anonymous" */
+    /* Version 2: */
+    int64_t default_lease_ms; /* lease of claims that name none: > 0 this
+                                 many ms; 0: the store's setting (see
+                                 taskorch_config_set); < 0: no lease */
 } taskorch_open_options;
 
-#define TASKORCH_OPEN_OPTIONS_VERSION 1
-#define TASKORCH_OPEN_OPTIONS_INIT { TASKORCH_OPEN_OPTIONS_VERSION, 0u, 0, NULL }
+/* Version 1 callers (without default_lease_ms) keep working. */
+#define TASKORCH_OPEN_OPTIONS_VERSION 2
+#define TASKORCH_OPEN_OPTIONS_INIT { TASKORCH_OPEN_OPTIONS_VERSION, 0u, 0, NULL, 0 }
 
 /* Fills *opts with defaults. Returns TASKORCH_EINVAL if opts is NULL or
  * version is not a version this library knows. */
@@ -167,6 +173,55 @@ TASKORCH_API int taskorch_db_set_agent(taskorch_db *db, const char *agent);
 
 /* Checks an agent id without a store: TASKORCH_OK or TASKORCH_EINVAL. */
 TASKORCH_API int taskorch_agent_check(const char *agent);
+
+/* Parses a duration into milliseconds: "90" (seconds), "90s", "15m", "2h",
+ * "1d" or "250ms". Digits only before the unit; zero, negative, malformed
+ * and overflowing values are TASKORCH_EINVAL. */
+TASKORCH_API int taskorch_duration_parse(int64_t *out, const char *text);
+
+/* Options for the next write call on this handle. They apply to exactly
+ * one call of a function that writes (task_create, task_update and its
+ * shorthands, task_claim(_v2), task_heartbeat, task_release, dep_add,
+ * dep_remove, msg_post, task_join, task_delete) and are forgotten when it
+ * returns, whatever it returns. */
+typedef struct taskorch_write_options {
+    unsigned int version;   /* TASKORCH_WRITE_OPTIONS_VERSION */
+    /* Exact idempotency. The same agent repeating a request id with the
+     * same operation and the same arguments gets the first call's result
+     * (the same task, message or claim) and nothing is written again; a
+     * request id already used for another operation or other arguments is
+     * TASKORCH_EREQUEST and nothing is written. 1..64 bytes, the
+     * characters of an agent id. NULL: none. */
+    const char *request_id;
+    /* Fencing: the claim number the caller believes it holds on the task
+     * it writes to (see taskorch_task_claim_number). When the task's
+     * current claim differs, the write is TASKORCH_ECONFLICT. 0: not
+     * checked (the holder is still checked by agent id). */
+    int64_t claim;
+    unsigned int flags;     /* TASKORCH_WRITE_* */
+} taskorch_write_options;
+
+/* Act on a task that another agent holds (see taskorch_task_claim_v2);
+ * recorded in the event as forced. */
+#define TASKORCH_WRITE_TAKEOVER 0x1u
+
+#define TASKORCH_WRITE_OPTIONS_VERSION 1
+#define TASKORCH_WRITE_OPTIONS_INIT { TASKORCH_WRITE_OPTIONS_VERSION, NULL, 0, 0u }
+TASKORCH_API int taskorch_write_options_init(taskorch_write_options *opts, unsigned int version);
+
+/* Sets the options of the next write call (copied; NULL clears them).
+ * Errors: TASKORCH_EINVAL (bad version or request id). */
+TASKORCH_API int taskorch_db_next_write(taskorch_db *db, const taskorch_write_options *opts);
+
+/* Store settings, kept in the store and shared by every agent. Known keys:
+ *   "lease"  default lease of claims: a duration (taskorch_duration_parse)
+ *            or "none".
+ * taskorch_config_get gives the value in *out (free with taskorch_free;
+ * NULL when unset). taskorch_config_set with value NULL removes the
+ * setting. Errors: TASKORCH_EINVAL (unknown key, bad value),
+ * TASKORCH_EREADONLY, TASKORCH_EBUSY, TASKORCH_ESTORE. */
+TASKORCH_API int taskorch_config_get(char **out, taskorch_db *db, const char *key);
+TASKORCH_API int taskorch_config_set(taskorch_db *db, const char *key, const char *value);
 
 /* ------------------------------------------------------------------------ */
 /* Priorities and statuses                                                   */
@@ -222,11 +277,14 @@ typedef struct taskorch_task_spec {
     size_t n_files;
     const char *const *depends_on; /* ids or unique prefixes */
     size_t n_depends_on;
+    /* Version 2: */
+    double estimate;              /* hours of work, > 0; 0: none */
 } taskorch_task_spec;
 
-#define TASKORCH_TASK_SPEC_VERSION 1
+/* Version 1 callers (without estimate) keep working. */
+#define TASKORCH_TASK_SPEC_VERSION 2
 #define TASKORCH_TASK_SPEC_INIT \
-    { TASKORCH_TASK_SPEC_VERSION, NULL, NULL, -1, NULL, NULL, 0, NULL, 0, NULL, 0 }
+    { TASKORCH_TASK_SPEC_VERSION, NULL, NULL, -1, NULL, NULL, 0, NULL, 0, NULL, 0, 0.0 }
 TASKORCH_API int taskorch_task_spec_init(taskorch_task_spec *spec, unsigned int version);
 
 /* Creates a task as the handle's agent. It starts blocked when any
@@ -266,6 +324,14 @@ TASKORCH_API int64_t taskorch_task_updated_at(const taskorch_task *task);
 TASKORCH_API int64_t taskorch_task_completed_at(const taskorch_task *task);
 /* 1 when the task was set blocked by hand (automatic unblocking skips it). */
 TASKORCH_API int taskorch_task_blocked_by_hand(const taskorch_task *task);
+/* The number of the claim that holds the task (in_progress through
+ * taskorch_task_claim_v2), 0 when no claim holds it. Claim numbers grow:
+ * a later claim always has a larger number. */
+TASKORCH_API int64_t taskorch_task_claim_number(const taskorch_task *task);
+/* When the holder's lease ends (ms since the epoch); 0: no lease. */
+TASKORCH_API int64_t taskorch_task_lease_expires(const taskorch_task *task);
+/* Estimated hours of work; 0 when none was given. */
+TASKORCH_API double taskorch_task_estimate(const taskorch_task *task);
 
 /* Tags, sorted by name. Index out of range gives NULL. */
 TASKORCH_API size_t taskorch_task_tag_count(const taskorch_task *task);
@@ -300,11 +366,15 @@ typedef struct taskorch_task_change {
     size_t n_add_files;
     const char *summary;          /* completion summary, kept with the task */
     unsigned int flags;           /* TASKORCH_FORCE */
+    /* Version 2: */
+    double estimate;              /* hours, > 0; 0 clears it; < 0: unchanged */
 } taskorch_task_change;
 
-#define TASKORCH_TASK_CHANGE_VERSION 1
+/* Version 1 callers (without estimate) keep working. */
+#define TASKORCH_TASK_CHANGE_VERSION 2
 #define TASKORCH_TASK_CHANGE_INIT \
-    { TASKORCH_TASK_CHANGE_VERSION, NULL, NULL, -1, -1, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0u }
+    { TASKORCH_TASK_CHANGE_VERSION, NULL, NULL, -1, -1, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0u, \
+      -1.0 }
 TASKORCH_API int taskorch_task_change_init(taskorch_task_change *upd, unsigned int version);
 
 /* Applies a change in one transaction, with one event per changed aspect.
@@ -325,6 +395,11 @@ TASKORCH_API int taskorch_task_change_init(taskorch_task_change *upd, unsigned i
 TASKORCH_API int taskorch_task_update(taskorch_task **out, taskorch_db *db,
                                       const char *id_or_prefix,
                                       const taskorch_task_change *upd);
+
+/* Holders: a task in progress under a claim (taskorch_task_claim_v2) with
+ * a live lease or none is held by its assignee. Completing it or changing
+ * its status, as another agent, is TASKORCH_ECONFLICT unless
+ * TASKORCH_WRITE_TAKEOVER is set through taskorch_db_next_write. */
 
 /* Shorthands for taskorch_task_update. summary may be NULL. Unlike an
  * update, complete and set_status refuse a status the task has already
@@ -353,6 +428,89 @@ TASKORCH_API int taskorch_task_assign(taskorch_db *db, const char *id_or_prefix,
  * TASKORCH_EREADONLY, TASKORCH_EBUSY. */
 TASKORCH_API int taskorch_task_claim(taskorch_task **out, taskorch_db *db,
                                      const char *id_or_prefix);
+
+/* taskorch_claim_options.flags */
+#define TASKORCH_CLAIM_RESUME 0x1u /* first hand back my own oldest in-progress task */
+#define TASKORCH_CLAIM_MINE 0x2u   /* only tasks assigned to me, not unassigned ones */
+#define TASKORCH_CLAIM_WAIT 0x4u   /* wait up to wait_ms for claimable work */
+
+typedef struct taskorch_claim_options {
+    unsigned int version; /* TASKORCH_CLAIM_OPTIONS_VERSION */
+    const char *tag;      /* only tasks with this tag; NULL: any */
+    int priority;         /* only this priority; -1: any */
+    /* > 0: lease length in ms; 0: the default lease (the open option, else
+     * the store's "lease" setting, else none); < 0: no lease. */
+    int64_t lease_ms;
+    unsigned int flags;   /* TASKORCH_CLAIM_* */
+    int wait_ms;          /* with TASKORCH_CLAIM_WAIT; < 0: forever */
+} taskorch_claim_options;
+
+#define TASKORCH_CLAIM_OPTIONS_VERSION 1
+#define TASKORCH_CLAIM_OPTIONS_INIT { TASKORCH_CLAIM_OPTIONS_VERSION, NULL, -1, 0, 0u, -1 }
+TASKORCH_API int taskorch_claim_options_init(taskorch_claim_options *opts, unsigned int version);
+
+/* Claims work for the handle's agent in one write transaction; exactly one
+ * of any number of racing callers wins a task. The task becomes
+ * in_progress, assigned to the agent, who joins it; it gets a new claim
+ * number and, with a lease, an expiry. A "claimed" event records it.
+ *
+ * With id_or_prefix NULL the best claimable task is taken: pending (every
+ * dependency completed) and assigned to the agent or to nobody, or
+ * in_progress under a lease that has expired; filtered by opts; highest
+ * priority first, then oldest. A task whose lease expired goes back to
+ * pending and unassigned first, with an "expired" event (recorded once).
+ * With TASKORCH_CLAIM_RESUME the agent's own oldest in-progress task is
+ * handed back first (its lease renewed, same claim number), so a
+ * restarted agent picks up what it held. With TASKORCH_CLAIM_WAIT and
+ * nothing claimable, waits (without polling faster than
+ * taskorch_event_wait) until something is, up to wait_ms.
+ *
+ * Claiming a task the agent already holds renews its lease and keeps its
+ * claim number. *out (may be NULL) receives the task. Errors:
+ * TASKORCH_ENOTFOUND (no such task, or nothing claimable), TASKORCH_ETIMEOUT
+ * (waited wait_ms, nothing claimable), TASKORCH_EAMBIGUOUS,
+ * TASKORCH_ECONFLICT (assigned to or held by another agent; the message
+ * names it), TASKORCH_EBLOCKED (unfinished dependencies), TASKORCH_EINVAL
+ * (completed, cancelled or blocked by hand; bad options),
+ * TASKORCH_EREQUEST, TASKORCH_EREADONLY, TASKORCH_EBUSY, TASKORCH_ESTORE. */
+TASKORCH_API int taskorch_task_claim_v2(taskorch_task **out, taskorch_db *db,
+                                        const char *id_or_prefix,
+                                        const taskorch_claim_options *opts);
+
+/* Renews the lease of a task the handle's agent holds: it now ends
+ * lease_ms from now (0: the claim's own lease length again). Writes no
+ * event (heartbeats would flood the feed). *out (may be NULL) receives the
+ * task. Errors: TASKORCH_ECONFLICT (held by another agent, or a stale
+ * claim number given through taskorch_db_next_write), TASKORCH_EINVAL (the
+ * task is not in progress under a claim, or lease_ms < 0), TASKORCH_ENOTFOUND,
+ * TASKORCH_EAMBIGUOUS, TASKORCH_EREQUEST, TASKORCH_EREADONLY, TASKORCH_EBUSY. */
+TASKORCH_API int taskorch_task_heartbeat(taskorch_task **out, taskorch_db *db,
+                                         const char *id_or_prefix, int64_t lease_ms);
+
+/* taskorch_task_release flags */
+#define TASKORCH_RELEASE_UNASSIGN 0x1u /* also clear the assignee */
+
+/* Gives a claimed task back: pending again (blocked when a dependency is
+ * unfinished), the claim and lease cleared, the assignee kept unless
+ * TASKORCH_RELEASE_UNASSIGN. A "released" event records it. Errors: as
+ * taskorch_task_heartbeat. */
+TASKORCH_API int taskorch_task_release(taskorch_db *db, const char *id_or_prefix,
+                                       unsigned int flags);
+
+/* taskorch_task_wait: what "done" means */
+#define TASKORCH_WAIT_COMPLETED 0 /* completed */
+#define TASKORCH_WAIT_TERMINAL 1  /* completed or cancelled */
+
+/* Waits until every task in ids (ids or prefixes) is done, or, with n_ids
+ * 0, until no task is pending, blocked or in progress; at most timeout_ms
+ * (< 0: forever). Holds no transaction while waiting and wakes on the
+ * change feed. Returns TASKORCH_OK when done; TASKORCH_ETIMEOUT otherwise,
+ * with *out (when out is not NULL) a NULL-terminated array of the ids not
+ * done yet, freed with one taskorch_free (NULL on success). Errors:
+ * TASKORCH_EINVAL (bad until), TASKORCH_ENOTFOUND / TASKORCH_EAMBIGUOUS (an
+ * id; checked before waiting), TASKORCH_ENOMEM, TASKORCH_ESTORE. */
+TASKORCH_API int taskorch_task_wait(char ***out, taskorch_db *db, const char *const *ids,
+                                    size_t n_ids, int until, int timeout_ms);
 
 /* Deletes a task and everything attached to it (edges, tags, files,
  * messages, participants); a "deleted" event records it. While other tasks
@@ -459,11 +617,15 @@ typedef struct taskorch_msg_iter taskorch_msg_iter;
 
 /* Posts a message on a task as the handle's agent, who thereby joins the
  * task. text: non-empty, not only whitespace, at most TASKORCH_MSG_MAX bytes
- * of UTF-8. request_id (NULL: none) makes the post idempotent: the same
- * agent repeating it on the same task gets the first message's id back and
- * no second message. *out (may be NULL) receives the message id. Errors:
- * TASKORCH_EINVAL, TASKORCH_ENOTFOUND, TASKORCH_EAMBIGUOUS,
- * TASKORCH_EREADONLY, TASKORCH_EBUSY, TASKORCH_ESTORE. */
+ * of UTF-8. request_id (NULL: the one set with taskorch_db_next_write, if
+ * any) makes the post exactly idempotent: the same agent repeating it with
+ * the same task, kind and text gets the first message's id back and no
+ * second message; with anything else it is TASKORCH_EREQUEST. A progress
+ * post on a task another agent holds is TASKORCH_ECONFLICT (unless
+ * TASKORCH_WRITE_TAKEOVER). *out (may be NULL) receives the message id.
+ * Errors: TASKORCH_EINVAL, TASKORCH_ENOTFOUND, TASKORCH_EAMBIGUOUS,
+ * TASKORCH_ECONFLICT, TASKORCH_EREQUEST, TASKORCH_EREADONLY,
+ * TASKORCH_EBUSY, TASKORCH_ESTORE. */
 TASKORCH_API int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task,
                                    int kind, const char *text, const char *request_id);
 
@@ -535,7 +697,8 @@ TASKORCH_API int taskorch_event_query_init(taskorch_event_query *query, unsigned
 
 /* Event kinds: "created", "updated", "status", "assigned", "unblocked",
  * "blocked", "dep_added", "dep_removed", "deleted", "joined", "note",
- * "share", "discover", "sync", "progress". Returns 1 for a known kind. */
+ * "share", "discover", "sync", "progress", "claimed", "released",
+ * "expired". Returns 1 for a known kind. */
 TASKORCH_API int taskorch_event_kind_known(const char *kind);
 
 /* Lists events visible to the handle's agent (notes only to their author),
@@ -558,6 +721,28 @@ TASKORCH_API const char *taskorch_event_task_id(const taskorch_event *ev);
 TASKORCH_API const char *taskorch_event_agent(const taskorch_event *ev);
 /* Human-readable text: the message, or a description of the change. */
 TASKORCH_API const char *taskorch_event_text(const taskorch_event *ev);
+
+/* Typed members (docs/events.md has the schema with an example per kind).
+ * from/to: the statuses of a status change ("status", "unblocked",
+ * "blocked", "claimed", "released", "expired"), -1 when none. */
+TASKORCH_API int taskorch_event_from(const taskorch_event *ev);
+TASKORCH_API int taskorch_event_to(const taskorch_event *ev);
+/* The agent the task is handed to ("created" with an assignee, "assigned",
+ * "claimed", "released"), or the holder whose lease ended ("expired");
+ * NULL when none. */
+TASKORCH_API const char *taskorch_event_assignee(const taskorch_event *ev);
+/* Claim number ("claimed", "released", "expired", completion by a
+ * holder), 0 when none. */
+TASKORCH_API int64_t taskorch_event_claim(const taskorch_event *ev);
+/* Lease expiry of a "claimed" event (ms since the epoch), 0 when none. */
+TASKORCH_API int64_t taskorch_event_lease_until(const taskorch_event *ev);
+/* The task whose completion caused an "unblocked" event; NULL otherwise. */
+TASKORCH_API const char *taskorch_event_cause(const taskorch_event *ev);
+/* The message of a message event ("note", "share", ...), 0 otherwise. */
+TASKORCH_API int64_t taskorch_event_msg_id(const taskorch_event *ev);
+/* 1 when the change was forced past unfinished dependencies or past
+ * another agent's claim. */
+TASKORCH_API int taskorch_event_forced(const taskorch_event *ev);
 
 /* Id of the newest event (0 when none) in *out. Errors: TASKORCH_EINVAL
  * (NULL argument), TASKORCH_ESTORE. */
