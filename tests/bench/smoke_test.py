@@ -65,10 +65,40 @@ class WatchSmoke(unittest.TestCase):
         self.assertRegex(out, r"(?m)^targets(: all met| missed: .+)$")
 
 
+class QueueSmoke(unittest.TestCase):
+    def test_prints_throughput_and_sizes(self):
+        res = run_script("bench_queue.py",
+                         ["--gen", TOOLS.gen, "--runcmd", TOOLS.runcmd, "--queue", TOOLS.queue,
+                          "--gate", TOOLS.gate, "--tasks", "24", "--rounds", "1",
+                          "--claimers", "1,4", "--sizes", "200,400", "--iterations", "3"])
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        out = res.stdout
+        self.assertRegex(out, r"(?m)^### Claim-and-complete throughput, 24 tasks, median of 1 ")
+        for k in ("1", "4"):
+            self.assertRegex(out, r"(?m)^\| %s \| [0-9]+ \| [0-9]+ \| [0-9]+ \| [0-9]+%% \|"
+                                  r" [0-9]+%% \|$" % k)
+        self.assertRegex(out, r"(?m)^\| library, 4 claimers, no lease \| [0-9]+ \| [0-9]+% \|"
+                              r" (met|MISSED) ")
+        self.assertRegex(out, r"(?m)^\| library, 4 claimers, 30 s lease \| [0-9]+ \|")
+        for size in ("200", "400"):
+            self.assertRegex(out, r"(?m)^### %s tasks, \d+ dependency edges" % size)
+        for label in ("tm --version", "tm ready --limit 10", "tm claim",
+                      "library: ready query, limit 10", "library: claim_v2",
+                      "library: task_wait (done)"):
+            rows = re.findall(r"(?m)^\| %s \| 3 \| [0-9.]+ \|" % re.escape(label), out)
+            self.assertEqual(len(rows), 2, "row for %r in each size's table" % label)
+            self.assertRegex(out, r"(?m)^\| %s \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|"
+                                  % re.escape(label))
+        self.assertRegex(out, r"(?m)^### Median ms by store size")
+        self.assertRegex(out, r"(?m)^targets(: all met| missed: .+)$")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--gen", required=True)
     ap.add_argument("--runcmd", required=True)
+    ap.add_argument("--queue", required=True)
+    ap.add_argument("--gate", required=True)
     TOOLS, rest = ap.parse_known_args()
     if not os.environ.get("TM"):
         sys.exit("smoke_test.py: set TM to the tm binary")
