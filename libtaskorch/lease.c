@@ -111,7 +111,7 @@ static int expire_one(taskorch_db *db, const struct ended *e, int64_t now)
 int leases_expire(taskorch_db *db, int64_t now)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id, assignee, coalesce(claim_no, 0) FROM tasks"
-                                   " WHERE lease_expires <= ?1 AND status = 1"
+                                   " WHERE lease_expires <= ?1 AND +status = 1"
                                    " ORDER BY lease_expires, id");
     if (!st)
         return TASKORCH_ERROR;
