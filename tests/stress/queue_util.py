@@ -119,6 +119,8 @@ def _kill_all(procs):
         if p.poll() is None:
             p.kill()
             p.wait()
+        if p.stdout:
+            p.stdout.close()
 
 
 def main():

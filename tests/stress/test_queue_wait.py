@@ -38,7 +38,8 @@ class WaitCase(queue_util.QueueCase):
         if first_line is not None:
             self.assertEqual(p.stdout.readline().decode(), first_line)
         time.sleep(SETTLE_S)
-        self.assertIsNone(p.poll(), "returned before the change: %r" % (p.communicate(),))
+        if p.poll() is not None:
+            self.fail("returned before the change: %r" % (self.finish(p),))
 
     def finish(self, p):
         out, err = p.communicate(timeout=WOKEN_WITHIN_S)
