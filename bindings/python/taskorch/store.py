@@ -491,6 +491,8 @@ class Store(_Closing):
                 db = self._require()
                 self._next_write(db, wo)
                 rc = L.taskorch_task_claim_v2(byref(out), db, b, byref(opts))
+                if rc == L.TASKORCH_ENOTFOUND and b is None:
+                    rc = L.TASKORCH_ETIMEOUT  # nothing claimable yet: go on waiting
                 if rc not in (L.TASKORCH_OK, L.TASKORCH_ETIMEOUT):
                     self._fail(rc)
             if rc == L.TASKORCH_OK:
