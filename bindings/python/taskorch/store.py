@@ -487,12 +487,16 @@ class Store(_Closing):
         while True:
             left = deadline - time.monotonic()
             opts.wait_ms = max(0, min(_WAIT_SLICE_MS, math.ceil(left * 1000)))
+            seen = self.last_event_id()
             with self._lock:
                 db = self._require()
                 self._next_write(db, wo)
                 rc = L.taskorch_task_claim_v2(byref(out), db, b, byref(opts))
                 if rc == L.TASKORCH_ENOTFOUND and b is None:
-                    rc = L.TASKORCH_ETIMEOUT  # nothing claimable yet: go on waiting
+                    # Nothing claimable, said without waiting out the slice:
+                    # wait for a change here rather than ask again at once.
+                    rc = L.TASKORCH_ETIMEOUT
+                    self.wait_event(seen, opts.wait_ms / 1000)
                 if rc not in (L.TASKORCH_OK, L.TASKORCH_ETIMEOUT):
                     self._fail(rc)
             if rc == L.TASKORCH_OK:
