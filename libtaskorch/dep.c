@@ -90,7 +90,7 @@ static int check_cycle(taskorch_db *db, const char *task, const char *dep)
         rc = TASKORCH_ENOMEM;
     sqlite3_stmt *st = db_stmt(db, "SELECT dep_id FROM deps WHERE task_id = ?1");
     if (!st)
-        rc = TASKORCH_ERROR;
+        rc = db_last_code(db);
     for (size_t i = 0; !rc && i < b.n && found == SIZE_MAX; i++) {
         sqlite3_reset(st);
         bind_text(st, 1, b.ids[i]);
@@ -145,7 +145,7 @@ static int insert_edge(taskorch_db *db, const char *task, const char *dep, int *
     sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO deps(task_id, dep_id, created_at)"
                                    " VALUES (?1, ?2, ?3)");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, task);
     bind_text(st, 2, dep);
     sqlite3_bind_int64(st, 3, now_ms());
@@ -188,27 +188,49 @@ static int check_list(taskorch_db *db, const char *const *deps, size_t n)
     return TASKORCH_OK;
 }
 
-int taskorch_dep_add(taskorch_db *db, const char *task, const char *const *deps, size_t n)
+/* Starts a dep write: validation, the transaction, and request-id replay
+ * (*replayed: the same call was done before; nothing more to do). */
+static int dep_write_begin(taskorch_db *db, struct write_call *w, const char *task,
+                           const char *const *deps, size_t n, bool *replayed)
 {
-    if (!db)
-        return TASKORCH_EINVAL;
-    char id[TASKORCH_ID_SIZE];
     int rc = check_list(db, deps, n);
     if (rc || (rc = db_begin(db)))
         return rc;
+    fp_text(w, task);
+    fp_texts(w, deps, n);
+    char result[64];
+    if ((rc = write_replay(db, w, result, sizeof result, replayed)) || *replayed)
+        return db_rollback(db, rc);
+    return TASKORCH_OK;
+}
+
+int taskorch_dep_add(taskorch_db *db, const char *task, const char *const *deps, size_t n)
+{
+    struct write_call w;
+    write_start(db, &w, "dep_add");
+    if (!db)
+        return TASKORCH_EINVAL;
+    char id[TASKORCH_ID_SIZE];
+    bool replayed = false;
+    int rc = dep_write_begin(db, &w, task, deps, n, &replayed);
+    if (rc || replayed)
+        return rc;
     if ((rc = resolve_id(db, task, id)) || (rc = dep_insert_all(db, id, deps, n, false)) ||
-        (rc = status_reevaluate(db, id)))
+        (rc = status_reevaluate(db, id)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     return db_commit(db);
 }
 
 int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *deps, size_t n)
 {
+    struct write_call w;
+    write_start(db, &w, "dep_remove");
     if (!db)
         return TASKORCH_EINVAL;
     char id[TASKORCH_ID_SIZE];
-    int rc = check_list(db, deps, n);
-    if (rc || (rc = db_begin(db)))
+    bool replayed = false;
+    int rc = dep_write_begin(db, &w, task, deps, n, &replayed);
+    if (rc || replayed)
         return rc;
     if ((rc = resolve_id(db, task, id)))
         return db_rollback(db, rc);
@@ -218,7 +240,7 @@ int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *de
             return db_rollback(db, rc);
         sqlite3_stmt *st = db_stmt(db, "DELETE FROM deps WHERE task_id = ?1 AND dep_id = ?2");
         if (!st)
-            return db_rollback(db, TASKORCH_ERROR);
+            return db_rollback(db, db_last_code(db));
         bind_text(st, 1, id);
         bind_text(st, 2, dep);
         if ((rc = db_step_done(db, st)))
@@ -231,7 +253,7 @@ int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *de
         if ((rc = event_add(db, "dep_removed", id, text, NULL)))
             return db_rollback(db, rc);
     }
-    if ((rc = status_reevaluate(db, id)))
+    if ((rc = status_reevaluate(db, id)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     return db_commit(db);
 }

@@ -73,7 +73,7 @@ int resolve_id(taskorch_db *db, const char *given, char out[TASKORCH_ID_SIZE])
     sqlite3_stmt *st =
         db_stmt(db, "SELECT id FROM tasks WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 10");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, prefix);
     bind_text(st, 2, upper);
     struct strbuf cands;
@@ -130,6 +130,9 @@ int task_from_row(taskorch_task *t, sqlite3_stmt *st)
     t->created_at = sqlite3_column_int64(st, 9);
     t->updated_at = sqlite3_column_int64(st, 10);
     t->completed_at = sqlite3_column_int64(st, 11);
+    t->claim_no = sqlite3_column_int64(st, 12);
+    t->lease_expires = sqlite3_column_int64(st, 13);
+    t->estimate = sqlite3_column_double(st, 14);
     if (!t->title || !t->created_by)
         return TASKORCH_ENOMEM;
     return TASKORCH_OK;
@@ -162,7 +165,7 @@ static int load_strings(taskorch_db *db, const char *sql, const char *id, char *
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     size_t cap = 0;
     int rc;
@@ -189,7 +192,7 @@ int task_load_details(taskorch_db *db, taskorch_task *t)
     sqlite3_stmt *st = db_stmt(db, "SELECT path, line, end_line FROM files WHERE task_id = ?1"
                                    " ORDER BY pos");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, t->id);
     size_t cap = 0;
     int src;
@@ -214,7 +217,7 @@ int id_list(taskorch_db *db, const char *sql, const char *id, char **out)
     *out = NULL;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     struct strbuf sb;
     sb_init(&sb);
@@ -239,7 +242,7 @@ int task_status_of(taskorch_db *db, const char *id, int *status)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT status FROM tasks WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -255,7 +258,7 @@ static int load_task(taskorch_task **out, taskorch_db *db, const char *id)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     int src = sqlite3_step(st);
     if (src != SQLITE_ROW) {
@@ -315,6 +318,9 @@ int64_t taskorch_task_created_at(const taskorch_task *t) { return t ? t->created
 int64_t taskorch_task_updated_at(const taskorch_task *t) { return t ? t->updated_at : 0; }
 int64_t taskorch_task_completed_at(const taskorch_task *t) { return t ? t->completed_at : 0; }
 int taskorch_task_blocked_by_hand(const taskorch_task *t) { return t ? t->manual_block : 0; }
+int64_t taskorch_task_claim_number(const taskorch_task *t) { return t ? t->claim_no : 0; }
+int64_t taskorch_task_lease_expires(const taskorch_task *t) { return t ? t->lease_expires : 0; }
+double taskorch_task_estimate(const taskorch_task *t) { return t ? t->estimate : 0.0; }
 
 size_t taskorch_task_tag_count(const taskorch_task *t) { return t ? t->n_tags : 0; }
 const char *taskorch_task_tag(const taskorch_task *t, size_t i)
