@@ -154,7 +154,7 @@ class Resume(helpers.StoreTest):
         with self.assertRaises(taskorch.NotFoundError):
             s.claim()
         time.sleep(0.05)
-        back = s.claim(resume=True)
+        back = s.claim(resume=True, lease=60)
         self.assertEqual(back.id, held.id)  # the oldest of my two in-progress tasks
         self.assertEqual(back.claim, held.claim)
         self.assertGreater(back.lease_expires, held.lease_expires)

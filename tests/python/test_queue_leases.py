@@ -121,14 +121,21 @@ class Heartbeat(helpers.StoreTest):
 
     def test_heartbeat_on_a_task_not_held_is_refused(self):
         pending = self.store.add("pending")
-        started = self.store.add("started by hand")
+        started = self.store.add("started by hand", assignee="alice")
         self.store.start(started)
+        nobodys = self.store.add("started by hand, unassigned")
+        self.store.start(nobodys)
         before = self.snapshot()
         for t in (pending, started):
             with self.subTest(task=t.title):
                 with self.assertRaises(taskorch.ValidationError) as cm:
                     self.store.heartbeat(t)
                 self.assertIs(type(cm.exception), taskorch.ValidationError)
+                self.assertIn(t.id, str(cm.exception))
+        # The library says "held by nobody" (a ConflictError) for this one.
+        with self.assertRaises(taskorch.ValidationError) as cm:
+            self.store.heartbeat(nobodys)
+        self.assertIn(nobodys.id, str(cm.exception))
         with self.assertRaises(taskorch.NotFoundError):
             self.store.heartbeat("abcd0000")
         for bad in (0, -3, "0s", "soon"):

@@ -766,7 +766,7 @@ class Store(_Closing):
             if deadline is not None and time.monotonic() >= deadline:
                 return False
 
-    def wait(self, tasks=None, *, until="completed", timeout=None):
+    def wait(self, tasks=None, *legacy, until="completed", timeout=None):
         """Waits until every task in tasks (an id, prefix or Task, or an
         iterable of them) is done, or, with tasks None, until no task is
         pending, blocked or in progress. until: "completed", or "terminal"
@@ -782,7 +782,12 @@ class Store(_Closing):
         if isinstance(tasks, int) and not isinstance(tasks, bool):
             warnings.warn("Store.wait(event_id) is now Store.wait_event(event_id); "
                           "Store.wait(tasks) waits for tasks", DeprecationWarning, stacklevel=2)
-            return self.wait_event(tasks, timeout)
+            if len(legacy) > 1 or (legacy and timeout is not None):
+                raise TypeError("Store.wait(after, timeout): too many arguments")
+            return self.wait_event(tasks, legacy[0] if legacy else timeout)
+        if legacy:
+            raise TypeError("Store.wait() takes the tasks as its one positional argument; "
+                            "until and timeout are keyword arguments")
         if tasks is None:
             ids = []
         else:
