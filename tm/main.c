@@ -221,7 +221,7 @@ const struct command commands[] = {
      "mark a task completed and unblock its dependents", 1, 1},
     {"assign", cmd_assign, STORE_WRITE, write_opts, "ID AGENT", "assign a task to an agent", 2, 2},
     {"delete", cmd_delete, STORE_WRITE, delete_opts, "ID [--force]", "delete a task", 1, 1},
-    {"claim", cmd_claim, STORE_WRITE, claim_opts, "[ID] [options]",
+    {"claim", cmd_claim, STORE_WRITE, claim_opts, "[ID]",
      "take a task (or the next ready one): assign it to me, start it, print its id", 0, 1},
     {"heartbeat", cmd_heartbeat, STORE_WRITE, heartbeat_opts, "ID [--lease D]",
      "renew the lease of a task I hold", 1, 1},
