@@ -1,76 +1,469 @@
-/* claim.c - taking work atomically: assignment, start and joining in one
- * write transaction, so that racing agents never take the same task. */
+/* claim.c - taking work: one write transaction makes the task in
+ * progress, assigned to the caller, with a new claim number and maybe a
+ * lease, so that of any number of racing agents exactly one wins it.
+ * Also renewing (heartbeat) and giving work back (release). */
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
 #include "internal.h"
 
-/* The next ready task for the handle's agent, or ENOTFOUND. */
-static int next_ready(taskorch_db *db, char id[TASKORCH_ID_SIZE])
+int taskorch_claim_options_init(taskorch_claim_options *opts, unsigned int version)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT t.id FROM tasks t"
-                                   " WHERE t.status = 0 AND (t.assignee = ?1 OR t.assignee IS NULL)"
-                                   " AND NOT EXISTS (SELECT 1 FROM deps d"
-                                   "   JOIN tasks p ON p.id = d.dep_id"
-                                   "   WHERE d.task_id = t.id AND p.status != 2)"
-                                   " ORDER BY t.assignee IS NULL, t.priority DESC, t.created_at,"
-                                   " t.rowid LIMIT 1");
-    if (!st)
-        return TASKORCH_ERROR;
-    bind_text(st, 1, db->agent);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        snprintf(id, TASKORCH_ID_SIZE, "%s", sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return db_fail(db, TASKORCH_ENOTFOUND,
-                       "no ready task for %s (pending, dependencies completed, assigned to %s "
-                       "or to nobody)",
-                       db->agent, db->agent);
-    return rc == SQLITE_ROW ? TASKORCH_OK : db_sqlfail(db, rc, "looking for ready tasks");
+    if (!opts || version != TASKORCH_CLAIM_OPTIONS_VERSION)
+        return TASKORCH_EINVAL;
+    taskorch_claim_options def = TASKORCH_CLAIM_OPTIONS_INIT;
+    *opts = def;
+    return TASKORCH_OK;
 }
 
-static int claim_in_txn(taskorch_db *db, const char *id)
+/* A claim's outcome, also what a repeated request id hands back. */
+struct claim_result {
+    char id[TASKORCH_ID_SIZE];
+    int64_t claim;
+};
+
+/* Sets the lease of a task the caller holds; the claim number stays. */
+static int renew(taskorch_db *db, const char *id, int64_t lease_ms, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET lease_expires = ?2, lease_ms = ?3"
+                                   " WHERE id = ?1");
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, id);
+    if (lease_ms > 0) {
+        sqlite3_bind_int64(st, 2, now + lease_ms);
+        sqlite3_bind_int64(st, 3, lease_ms);
+    }
+    return db_step_done(db, st);
+}
+
+/* Gives cur (pending, or in progress by the caller without a claim) to
+ * the caller under a new claim. The claim number is the id of the
+ * "claimed" event, so later claims always have larger numbers. */
+static int take(taskorch_db *db, const taskorch_task *cur, int64_t lease_ms, int64_t now,
+                struct claim_result *res)
+{
+    char text[AGENT_MAX + 64];
+    snprintf(text, sizeof text, "claimed by %s%s", db->agent, lease_ms > 0 ? " with a lease" : "");
+    struct event_data d = EVENT_DATA_INIT;
+    d.from = cur->status;
+    d.to = TASKORCH_STATUS_IN_PROGRESS;
+    d.assignee = db->agent;
+    d.lease_until = lease_ms > 0 ? now + lease_ms : 0;
+    int rc = event_add_data(db, "claimed", cur->id, text, NULL, &d);
+    if (rc)
+        return rc;
+    res->claim = sqlite3_last_insert_rowid(db->sql);
+    sqlite3_stmt *st = db_stmt(db, "UPDATE events SET claim = ?1 WHERE id = ?1");
+    if (!st)
+        return TASKORCH_ERROR;
+    sqlite3_bind_int64(st, 1, res->claim);
+    if ((rc = db_step_done(db, st)))
+        return rc;
+    st = db_stmt(db, "UPDATE tasks SET status = 1, manual_block = 0, assignee = ?2,"
+                     " claim_no = ?3, lease_expires = ?4, lease_ms = ?5,"
+                     " updated_at = ?6 WHERE id = ?1");
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, cur->id);
+    bind_text(st, 2, db->agent);
+    sqlite3_bind_int64(st, 3, res->claim);
+    if (lease_ms > 0) {
+        sqlite3_bind_int64(st, 4, now + lease_ms);
+        sqlite3_bind_int64(st, 5, lease_ms);
+    }
+    sqlite3_bind_int64(st, 6, now);
+    return db_step_done(db, st);
+}
+
+/* Claims the task id names, or explains why not. */
+static int claim_task(taskorch_db *db, const char *id, int64_t lease_ms, int64_t now,
+                      struct claim_result *res)
 {
     taskorch_task *cur = NULL;
     int rc = task_reload(&cur, db, id);
     if (rc)
         return rc;
     bool mine = cur->assignee && !strcmp(cur->assignee, db->agent);
-    int joined;
+    char *unfinished = NULL;
+    snprintf(res->id, sizeof res->id, "%s", id);
     if (cur->assignee && !mine)
-        rc = db_fail(db, TASKORCH_ECONFLICT, "task %s is assigned to %s, not to %s", id,
+        rc = db_fail(db, TASKORCH_ECONFLICT, "task %s is %s %s, not to %s", id,
+                     cur->status == TASKORCH_STATUS_IN_PROGRESS ? "held by" : "assigned to",
                      cur->assignee, db->agent);
-    else if (cur->status == TASKORCH_STATUS_IN_PROGRESS && mine)
-        rc = TASKORCH_OK; /* claimed already: a retry after a lost reply */
+    else if (cur->status == TASKORCH_STATUS_IN_PROGRESS && mine && cur->claim_no) {
+        res->claim = cur->claim_no; /* mine already: a retry after a lost reply */
+        rc = renew(db, id, lease_ms, now);
+    } else if (cur->status == TASKORCH_STATUS_IN_PROGRESS && mine)
+        rc = take(db, cur, lease_ms, now, res); /* started by hand: now under a claim */
     else if (cur->status == TASKORCH_STATUS_BLOCKED && cur->manual_block)
         rc = db_fail(db, TASKORCH_EINVAL, "task %s was set blocked by hand", id);
-    else if (cur->status != TASKORCH_STATUS_PENDING && cur->status != TASKORCH_STATUS_BLOCKED)
+    else if (cur->status == TASKORCH_STATUS_BLOCKED &&
+             !(rc = status_unfinished_deps(db, id, &unfinished)))
+        rc = db_fail(db, TASKORCH_EBLOCKED, "task %s cannot be claimed: unfinished dependencies %s",
+                     id, unfinished ? unfinished : "");
+    else if (!rc && cur->status != TASKORCH_STATUS_PENDING)
         rc = db_fail(db, TASKORCH_EINVAL, "task %s is %s; only pending tasks can be claimed", id,
                      taskorch_status_name(cur->status));
-    else if (!(rc = status_change(db, id, TASKORCH_STATUS_IN_PROGRESS, 0, NULL)) && !mine)
-        rc = task_set_assignee(db, cur, db->agent);
+    else if (!rc)
+        rc = take(db, cur, lease_ms, now, res);
+    free(unfinished);
+    int joined;
     if (!rc)
         rc = participant_join(db, id, &joined);
     taskorch_task_free(cur);
     return rc;
 }
 
-int taskorch_task_claim(taskorch_task **out, taskorch_db *db, const char *id_or_prefix)
+/* The best pending task assigned to `who` (NULL: to nobody) matching the
+ * filters, through the claim-order index; *found false when none. */
+static int best_for(taskorch_db *db, const char *who, const taskorch_claim_options *o,
+                    char id[TASKORCH_ID_SIZE], int *priority, int64_t *created, bool *found)
 {
+    static const char mine_sql[] =
+        "SELECT id, priority, created_at FROM tasks WHERE status = 0 AND assignee = ?1"
+        " AND (?2 < 0 OR priority = ?2)"
+        " AND (?3 IS NULL OR id IN (SELECT task_id FROM tags WHERE tag = ?3))"
+        " ORDER BY priority DESC, created_at, rowid LIMIT 1";
+    static const char nobody_sql[] =
+        "SELECT id, priority, created_at FROM tasks WHERE status = 0 AND assignee IS NULL"
+        " AND (?2 < 0 OR priority = ?2)"
+        " AND (?3 IS NULL OR id IN (SELECT task_id FROM tags WHERE tag = ?3))"
+        " ORDER BY priority DESC, created_at, rowid LIMIT 1";
+    sqlite3_stmt *st = db_stmt(db, who ? mine_sql : nobody_sql);
+    if (!st)
+        return TASKORCH_ERROR;
+    if (who)
+        bind_text(st, 1, who);
+    sqlite3_bind_int(st, 2, o->priority);
+    bind_text(st, 3, o->tag);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found) {
+        snprintf(id, TASKORCH_ID_SIZE, "%s", sqlite3_column_text(st, 0));
+        *priority = sqlite3_column_int(st, 1);
+        *created = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TASKORCH_OK
+                                                 : db_sqlfail(db, rc, "looking for ready tasks");
+}
+
+/* The next task to claim: mine or nobody's, highest priority, oldest. */
+static int pick_next(taskorch_db *db, const taskorch_claim_options *o, char id[TASKORCH_ID_SIZE],
+                     bool *found)
+{
+    char other[TASKORCH_ID_SIZE];
+    int p1 = 0, p2 = 0;
+    int64_t c1 = 0, c2 = 0;
+    bool f1 = false, f2 = false;
+    int rc = best_for(db, db->agent, o, id, &p1, &c1, &f1);
+    if (!rc && !(o->flags & TASKORCH_CLAIM_MINE))
+        rc = best_for(db, NULL, o, other, &p2, &c2, &f2);
+    if (rc)
+        return rc;
+    if (f2 && (!f1 || p2 > p1 || (p2 == p1 && c2 < c1)))
+        memcpy(id, other, TASKORCH_ID_SIZE);
+    *found = f1 || f2;
+    return TASKORCH_OK;
+}
+
+/* With TASKORCH_CLAIM_RESUME: my own oldest task in progress. */
+static int my_oldest(taskorch_db *db, char id[TASKORCH_ID_SIZE], bool *found)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM tasks WHERE status = 1 AND assignee = ?1"
+                                   " ORDER BY created_at, rowid LIMIT 1");
+    if (!st)
+        return TASKORCH_ERROR;
+    bind_text(st, 1, db->agent);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found)
+        snprintf(id, TASKORCH_ID_SIZE, "%s", sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TASKORCH_OK
+                                                 : db_sqlfail(db, rc, "looking for my tasks");
+}
+
+static int nothing_ready(taskorch_db *db)
+{
+    return db_fail(db, TASKORCH_ENOTFOUND,
+                   "no ready task for %s (pending, dependencies completed, assigned to %s or to "
+                   "nobody)",
+                   db->agent, db->agent);
+}
+
+/* One attempt in one transaction. *last_event: the newest event seen,
+ * for a caller that waits for news after nothing was claimable. */
+static int claim_once(taskorch_db *db, const struct write_call *w, const char *given,
+                      const taskorch_claim_options *o, int64_t lease_ms, struct claim_result *res,
+                      int64_t *last_event, bool *replayed)
+{
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    char result[64];
+    if ((rc = write_replay(db, w, result, sizeof result, replayed)))
+        return db_rollback(db, rc);
+    if (*replayed) {
+        long long claim = 0;
+        if (sscanf(result, "%8[0-9a-f]:%lld", res->id, &claim) != 2)
+            return db_rollback(db,
+                               db_fail(db, TASKORCH_ECORRUPT, "bad request record '%s'", result));
+        res->claim = claim;
+        return db_rollback(db, TASKORCH_OK);
+    }
+    int64_t now = now_ms();
+    if ((rc = leases_expire(db, now)))
+        return db_rollback(db, rc);
+    char id[TASKORCH_ID_SIZE];
+    bool found = true;
+    if (given)
+        rc = resolve_id(db, given, id);
+    else if (o->flags & TASKORCH_CLAIM_RESUME) {
+        if (!(rc = my_oldest(db, id, &found)) && !found)
+            rc = pick_next(db, o, id, &found);
+    } else
+        rc = pick_next(db, o, id, &found);
+    if (!rc && !found) {
+        /* Keep what expiring leases changed; report nothing to claim. */
+        if ((rc = taskorch_event_last_id(last_event, db)) || (rc = db_commit(db)))
+            return db_rollback(db, rc);
+        return nothing_ready(db);
+    }
+    if (rc || (rc = claim_task(db, id, lease_ms, now, res)))
+        return db_rollback(db, rc);
+    snprintf(result, sizeof result, "%s:%lld", res->id, (long long)res->claim);
+    if ((rc = write_record(db, w, result)) || (rc = db_commit(db)))
+        return db_rollback(db, rc);
+    return TASKORCH_OK;
+}
+
+static int check_claim_options(taskorch_db *db, const taskorch_claim_options *o)
+{
+    if (o->version < 1 || o->version > TASKORCH_CLAIM_OPTIONS_VERSION)
+        return db_fail(db, TASKORCH_EINVAL, "unknown claim options version %u", o->version);
+    if (o->priority < -1 || o->priority > TASKORCH_PRIORITY_CRITICAL)
+        return db_fail(db, TASKORCH_EINVAL,
+                       "unknown priority %d; use low, medium, high or critical", o->priority);
+    if (o->tag && check_tag(db, o->tag))
+        return TASKORCH_EINVAL;
+    if (o->flags & ~(TASKORCH_CLAIM_RESUME | TASKORCH_CLAIM_MINE | TASKORCH_CLAIM_WAIT))
+        return db_fail(db, TASKORCH_EINVAL, "unknown claim flags 0x%x", o->flags);
+    return TASKORCH_OK;
+}
+
+/* How long to sleep before trying again: until news, a lease ending, or
+ * the deadline, whichever comes first. */
+static int wait_for_work(taskorch_db *db, int64_t last_event, int64_t deadline)
+{
+    int64_t now = now_ms(), next_expiry = 0;
+    bool due = false;
+    int rc = leases_due(db, now, &due, &next_expiry);
+    if (rc || due)
+        return rc;
+    int64_t until = deadline;
+    if (next_expiry && next_expiry < until)
+        until = next_expiry;
+    if (until - now <= 0)
+        return now >= deadline ? TASKORCH_ETIMEOUT : TASKORCH_OK;
+    rc = taskorch_event_wait(db, last_event,
+                             (int)(until - now > INT32_MAX ? INT32_MAX : until - now));
+    if (rc == TASKORCH_ETIMEOUT)
+        return now_ms() >= deadline ? TASKORCH_ETIMEOUT : TASKORCH_OK;
+    return rc;
+}
+
+int taskorch_task_claim_v2(taskorch_task **out, taskorch_db *db, const char *id_or_prefix,
+                           const taskorch_claim_options *opts)
+{
+    struct write_call w;
+    write_start(db, &w, "claim");
     if (out)
         *out = NULL;
     if (!db)
         return TASKORCH_EINVAL;
+    taskorch_claim_options o = TASKORCH_CLAIM_OPTIONS_INIT;
+    if (opts)
+        o = *opts;
+    int rc = check_claim_options(db, &o);
+    int64_t lease_ms = 0;
+    if (rc || (rc = lease_resolve(db, o.lease_ms, &lease_ms)))
+        return rc;
+    fp_text(&w, id_or_prefix);
+    fp_text(&w, o.tag);
+    fp_int(&w, o.priority);
+    fp_int(&w, o.lease_ms);
+    fp_int(&w, o.flags & ~TASKORCH_CLAIM_WAIT);
+    bool waits = (o.flags & TASKORCH_CLAIM_WAIT) && !id_or_prefix;
+    int64_t deadline = !waits ? 0 : o.wait_ms < 0 ? INT64_MAX : now_ms() + o.wait_ms;
+    struct claim_result res = {{0}, 0};
+    bool replayed = false;
+    for (;;) {
+        int64_t last_event = 0;
+        rc = claim_once(db, &w, id_or_prefix, &o, lease_ms, &res, &last_event, &replayed);
+        if (rc != TASKORCH_ENOTFOUND || !waits || id_or_prefix)
+            break;
+        if ((rc = wait_for_work(db, last_event, deadline))) {
+            if (rc == TASKORCH_ETIMEOUT)
+                db_fail(db, rc, "nothing became claimable for %s in %d ms", db->agent, o.wait_ms);
+            return rc;
+        }
+    }
+    if (rc)
+        return rc;
+    if (!replayed)
+        mirror_task(db, res.id);
+    return task_reload(out, db, res.id);
+}
+
+int taskorch_task_claim(taskorch_task **out, taskorch_db *db, const char *id_or_prefix)
+{
+    return taskorch_task_claim_v2(out, db, id_or_prefix, NULL);
+}
+
+/* What heartbeat and release share: the task must be in progress and the
+ * caller its holder (or taking it over). *cur is loaded. */
+static int held_by_me(taskorch_db *db, const struct write_call *w, const char *id,
+                      taskorch_task **cur, bool *forced)
+{
+    int rc = fence_check(db, id, w, forced);
+    if (rc || (rc = task_reload(cur, db, id)))
+        return rc;
+    const taskorch_task *t = *cur;
+    if (t->status != TASKORCH_STATUS_IN_PROGRESS)
+        return db_fail(db, TASKORCH_EINVAL, "task %s is %s; only a task in progress is held", id,
+                       taskorch_status_name(t->status));
+    if (!*forced && (!t->assignee || strcmp(t->assignee, db->agent)) &&
+        !(w->flags & TASKORCH_WRITE_TAKEOVER))
+        return db_fail(db, TASKORCH_ECONFLICT, "task %s is held by %s, not by %s", id,
+                       t->assignee ? t->assignee : "nobody", db->agent);
+    return TASKORCH_OK;
+}
+
+/* Runs body inside a write transaction with request-id replay; the result
+ * recorded is the task id. */
+static int write_task_op(taskorch_db *db, const struct write_call *w, const char *given,
+                         int (*body)(taskorch_db *, const struct write_call *, const char *,
+                                     const void *),
+                         const void *arg, char id[TASKORCH_ID_SIZE])
+{
     int rc = db_begin(db);
     if (rc)
         return rc;
-    char id[TASKORCH_ID_SIZE];
-    rc = id_or_prefix ? resolve_id(db, id_or_prefix, id) : next_ready(db, id);
-    if (rc || (rc = claim_in_txn(db, id)))
+    char result[64];
+    bool replayed = false;
+    if ((rc = write_replay(db, w, result, sizeof result, &replayed)))
         return db_rollback(db, rc);
-    if ((rc = db_commit(db)))
-        return rc;
-    mirror_task(db, id);
-    return task_reload(out, db, id);
+    if (replayed) {
+        snprintf(id, TASKORCH_ID_SIZE, "%.8s", result);
+        return db_rollback(db, TASKORCH_OK);
+    }
+    if ((rc = resolve_id(db, given, id)) || (rc = body(db, w, id, arg)) ||
+        (rc = write_record(db, w, id)))
+        return db_rollback(db, rc);
+    return db_commit(db);
+}
+
+static int heartbeat_body(taskorch_db *db, const struct write_call *w, const char *id,
+                          const void *arg)
+{
+    int64_t lease_ms = *(const int64_t *)arg;
+    taskorch_task *cur = NULL;
+    bool forced = false;
+    int rc = held_by_me(db, w, id, &cur, &forced);
+    if (!rc && !cur->claim_no)
+        rc = db_fail(db, TASKORCH_EINVAL,
+                     "task %s was started by hand, not claimed; claim it first", id);
+    if (!rc) {
+        sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(lease_ms, 0) FROM tasks WHERE id = ?1");
+        rc = st ? TASKORCH_OK : TASKORCH_ERROR;
+        if (!rc) {
+            bind_text(st, 1, id);
+            int64_t last = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+            sqlite3_reset(st);
+            int64_t len = lease_ms > 0 ? lease_ms : last;
+            if (len > 0)
+                rc = renew(db, id, len, now_ms());
+        }
+    }
+    taskorch_task_free(cur);
+    return rc;
+}
+
+int taskorch_task_heartbeat(taskorch_task **out, taskorch_db *db, const char *id_or_prefix,
+                            int64_t lease_ms)
+{
+    struct write_call w;
+    write_start(db, &w, "heartbeat");
+    if (out)
+        *out = NULL;
+    if (!db)
+        return TASKORCH_EINVAL;
+    if (lease_ms < 0)
+        return db_fail(db, TASKORCH_EINVAL, "lease must not be negative");
+    fp_text(&w, id_or_prefix);
+    fp_int(&w, lease_ms);
+    char id[TASKORCH_ID_SIZE];
+    int rc = write_task_op(db, &w, id_or_prefix, heartbeat_body, &lease_ms, id);
+    return rc ? rc : task_reload(out, db, id);
+}
+
+static int release_body(taskorch_db *db, const struct write_call *w, const char *id,
+                        const void *arg)
+{
+    unsigned int flags = *(const unsigned int *)arg;
+    taskorch_task *cur = NULL;
+    bool forced = false;
+    char *unfinished = NULL;
+    int rc = held_by_me(db, w, id, &cur, &forced);
+    if (!rc)
+        rc = status_unfinished_deps(db, id, &unfinished);
+    int to = unfinished ? TASKORCH_STATUS_BLOCKED : TASKORCH_STATUS_PENDING;
+    free(unfinished);
+    bool unassign = flags & TASKORCH_RELEASE_UNASSIGN;
+    sqlite3_stmt *st = rc ? NULL
+                          : db_stmt(db, "UPDATE tasks SET status = ?2, manual_block = 0,"
+                                        " claim_no = NULL, lease_expires = NULL, lease_ms = NULL,"
+                                        " assignee = CASE WHEN ?3 THEN NULL ELSE assignee END,"
+                                        " updated_at = ?4 WHERE id = ?1");
+    if (!rc && !st)
+        rc = TASKORCH_ERROR;
+    if (!rc) {
+        bind_text(st, 1, id);
+        sqlite3_bind_int(st, 2, to);
+        sqlite3_bind_int(st, 3, unassign);
+        sqlite3_bind_int64(st, 4, now_ms());
+        rc = db_step_done(db, st);
+    }
+    if (!rc) {
+        char text[AGENT_MAX + 64];
+        snprintf(text, sizeof text, "released by %s%s", db->agent, unassign ? "; unassigned" : "");
+        struct event_data d = EVENT_DATA_INIT;
+        d.from = TASKORCH_STATUS_IN_PROGRESS;
+        d.to = to;
+        d.assignee = unassign ? NULL : cur->assignee;
+        d.claim = cur->claim_no;
+        d.forced = forced;
+        rc = event_add_data(db, "released", id, text, NULL, &d);
+    }
+    taskorch_task_free(cur);
+    return rc;
+}
+
+int taskorch_task_release(taskorch_db *db, const char *id_or_prefix, unsigned int flags)
+{
+    struct write_call w;
+    write_start(db, &w, "release");
+    if (!db)
+        return TASKORCH_EINVAL;
+    if (flags & ~TASKORCH_RELEASE_UNASSIGN)
+        return db_fail(db, TASKORCH_EINVAL, "unknown release flags 0x%x", flags);
+    fp_text(&w, id_or_prefix);
+    fp_int(&w, flags);
+    char id[TASKORCH_ID_SIZE];
+    int rc = write_task_op(db, &w, id_or_prefix, release_body, &flags, id);
+    if (!rc)
+        mirror_task(db, id);
+    return rc;
 }

@@ -188,27 +188,49 @@ static int check_list(taskorch_db *db, const char *const *deps, size_t n)
     return TASKORCH_OK;
 }
 
-int taskorch_dep_add(taskorch_db *db, const char *task, const char *const *deps, size_t n)
+/* Starts a dep write: validation, the transaction, and request-id replay
+ * (*replayed: the same call was done before; nothing more to do). */
+static int dep_write_begin(taskorch_db *db, struct write_call *w, const char *task,
+                           const char *const *deps, size_t n, bool *replayed)
 {
-    if (!db)
-        return TASKORCH_EINVAL;
-    char id[TASKORCH_ID_SIZE];
     int rc = check_list(db, deps, n);
     if (rc || (rc = db_begin(db)))
         return rc;
+    fp_text(w, task);
+    fp_texts(w, deps, n);
+    char result[64];
+    if ((rc = write_replay(db, w, result, sizeof result, replayed)) || *replayed)
+        return db_rollback(db, rc);
+    return TASKORCH_OK;
+}
+
+int taskorch_dep_add(taskorch_db *db, const char *task, const char *const *deps, size_t n)
+{
+    struct write_call w;
+    write_start(db, &w, "dep_add");
+    if (!db)
+        return TASKORCH_EINVAL;
+    char id[TASKORCH_ID_SIZE];
+    bool replayed = false;
+    int rc = dep_write_begin(db, &w, task, deps, n, &replayed);
+    if (rc || replayed)
+        return rc;
     if ((rc = resolve_id(db, task, id)) || (rc = dep_insert_all(db, id, deps, n, false)) ||
-        (rc = status_reevaluate(db, id)))
+        (rc = status_reevaluate(db, id)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     return db_commit(db);
 }
 
 int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *deps, size_t n)
 {
+    struct write_call w;
+    write_start(db, &w, "dep_remove");
     if (!db)
         return TASKORCH_EINVAL;
     char id[TASKORCH_ID_SIZE];
-    int rc = check_list(db, deps, n);
-    if (rc || (rc = db_begin(db)))
+    bool replayed = false;
+    int rc = dep_write_begin(db, &w, task, deps, n, &replayed);
+    if (rc || replayed)
         return rc;
     if ((rc = resolve_id(db, task, id)))
         return db_rollback(db, rc);
@@ -231,7 +253,7 @@ int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *de
         if ((rc = event_add(db, "dep_removed", id, text, NULL)))
             return db_rollback(db, rc);
     }
-    if ((rc = status_reevaluate(db, id)))
+    if ((rc = status_reevaluate(db, id)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     return db_commit(db);
 }

@@ -24,6 +24,7 @@ const char *taskorch_strerror(int code)
     case TASKORCH_ETIMEOUT: return "timed out";
     case TASKORCH_ITEROVER: return "no more items";
     case TASKORCH_ECONFLICT: return "taken by another agent";
+    case TASKORCH_EREQUEST: return "request id already used for another request";
     default: return "unknown error code";
     }
 }

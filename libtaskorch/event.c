@@ -7,8 +7,9 @@
 #include "internal.h"
 
 static const char *const event_kinds[] = {
-    "created", "updated", "status", "assigned", "unblocked", "blocked", "dep_added", "dep_removed",
-    "deleted", "joined",  "note",   "share",    "discover",  "sync",    "progress",
+    "created",   "updated",     "status",   "assigned", "unblocked", "blocked",
+    "dep_added", "dep_removed", "deleted",  "joined",   "note",      "share",
+    "discover",  "sync",        "progress", "claimed",  "released",  "expired",
 };
 
 int taskorch_event_kind_known(const char *kind)
@@ -30,8 +31,27 @@ int event_add(taskorch_db *db, const char *kind, const char *task_id, const char
 int event_add_about(taskorch_db *db, const char *kind, const char *task_id, const char *text,
                     const char *visible_to, const char *subject)
 {
+    struct event_data d = EVENT_DATA_INIT;
+    d.assignee = subject;
+    return event_add_data(db, kind, task_id, text, visible_to, &d);
+}
+
+static void bind_nonzero(sqlite3_stmt *st, int idx, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(st, idx, v);
+    else
+        sqlite3_bind_null(st, idx);
+}
+
+int event_add_data(taskorch_db *db, const char *kind, const char *task_id, const char *text,
+                   const char *visible_to, const struct event_data *d)
+{
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO events(ts, kind, task_id, agent, text, visible_to,"
-                                   " subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                                   " subject, from_status, to_status, claim, lease_until, cause,"
+                                   " msg_id, forced)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                                   " ?13, ?14)");
     if (!st)
         return TASKORCH_ERROR;
     sqlite3_bind_int64(st, 1, now_ms());
@@ -40,13 +60,25 @@ int event_add_about(taskorch_db *db, const char *kind, const char *task_id, cons
     bind_text(st, 4, db->agent);
     bind_text(st, 5, text ? text : "");
     bind_text(st, 6, visible_to);
-    bind_text(st, 7, subject);
+    bind_text(st, 7, d->assignee);
+    if (d->from >= 0)
+        sqlite3_bind_int(st, 8, d->from);
+    if (d->to >= 0)
+        sqlite3_bind_int(st, 9, d->to);
+    bind_nonzero(st, 10, d->claim);
+    bind_nonzero(st, 11, d->lease_until);
+    bind_text(st, 12, d->cause);
+    bind_nonzero(st, 13, d->msg_id);
+    sqlite3_bind_int(st, 14, d->forced);
     return db_step_done(db, st);
 }
 
 struct taskorch_event {
     int64_t id, ts;
     char *kind, *task_id, *agent, *text;
+    int from, to, forced;
+    char *assignee, *cause;
+    int64_t claim, lease_until, msg_id;
 };
 
 struct taskorch_event_iter {
@@ -69,6 +101,8 @@ static void event_clear(struct taskorch_event *e)
     free(e->task_id);
     free(e->agent);
     free(e->text);
+    free(e->assignee);
+    free(e->cause);
 }
 
 void taskorch_event_iter_free(taskorch_event_iter *it)
@@ -86,7 +120,9 @@ static char *event_sql(const taskorch_event_query *q)
 {
     struct strbuf sb;
     sb_init(&sb);
-    sb_add(&sb, "SELECT id, ts, kind, task_id, agent, text FROM events"
+    sb_add(&sb, "SELECT id, ts, kind, task_id, agent, text, coalesce(from_status, -1),"
+                " coalesce(to_status, -1), subject, claim, lease_until, cause, msg_id, forced"
+                " FROM events"
                 " WHERE id > ?1 AND (visible_to IS NULL OR visible_to = ?2)");
     if (q->task)
         sb_add(&sb, " AND task_id = ?3");
@@ -115,7 +151,7 @@ int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
     *out = NULL;
     taskorch_event_query q = TASKORCH_EVENT_QUERY_INIT;
     if (query) {
-        if (query->version != TASKORCH_EVENT_QUERY_VERSION)
+        if (query->version < 1 || query->version > TASKORCH_EVENT_QUERY_VERSION)
             return db_fail(db, TASKORCH_EINVAL, "unknown event query version");
         q = *query;
     }
@@ -126,7 +162,8 @@ int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
             return db_fail(db, TASKORCH_EINVAL,
                            "unknown event kind '%s'; known kinds: created, updated, status, "
                            "assigned, unblocked, blocked, dep_added, dep_removed, deleted, "
-                           "joined, note, share, discover, sync, progress",
+                           "joined, note, share, discover, sync, progress, claimed, released, "
+                           "expired",
                            q.kinds[i] ? q.kinds[i] : "(null)");
     char task_id[TASKORCH_ID_SIZE];
     if (q.task) {
@@ -165,6 +202,14 @@ int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
         e->task_id = col_strdup(st, 3);
         e->agent = col_strdup(st, 4);
         e->text = col_strdup(st, 5);
+        e->from = sqlite3_column_int(st, 6);
+        e->to = sqlite3_column_int(st, 7);
+        e->assignee = col_strdup(st, 8);
+        e->claim = sqlite3_column_int64(st, 9);
+        e->lease_until = sqlite3_column_int64(st, 10);
+        e->cause = col_strdup(st, 11);
+        e->msg_id = sqlite3_column_int64(st, 12);
+        e->forced = sqlite3_column_int(st, 13);
         if (!e->kind || !e->agent || !e->text)
             rc = TASKORCH_ENOMEM;
     }
@@ -197,6 +242,14 @@ const char *taskorch_event_kind(const taskorch_event *ev) { return ev ? ev->kind
 const char *taskorch_event_task_id(const taskorch_event *ev) { return ev ? ev->task_id : NULL; }
 const char *taskorch_event_agent(const taskorch_event *ev) { return ev ? ev->agent : NULL; }
 const char *taskorch_event_text(const taskorch_event *ev) { return ev ? ev->text : NULL; }
+int taskorch_event_from(const taskorch_event *ev) { return ev ? ev->from : -1; }
+int taskorch_event_to(const taskorch_event *ev) { return ev ? ev->to : -1; }
+const char *taskorch_event_assignee(const taskorch_event *ev) { return ev ? ev->assignee : NULL; }
+int64_t taskorch_event_claim(const taskorch_event *ev) { return ev ? ev->claim : 0; }
+int64_t taskorch_event_lease_until(const taskorch_event *ev) { return ev ? ev->lease_until : 0; }
+const char *taskorch_event_cause(const taskorch_event *ev) { return ev ? ev->cause : NULL; }
+int64_t taskorch_event_msg_id(const taskorch_event *ev) { return ev ? ev->msg_id : 0; }
+int taskorch_event_forced(const taskorch_event *ev) { return ev ? ev->forced : 0; }
 
 int taskorch_event_last_id(int64_t *out, taskorch_db *db)
 {

@@ -9,13 +9,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
 #include "taskorch.h"
 
 /* Current schema version, stored in PRAGMA user_version. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* Longest agent id, tag, and description/summary, in bytes. */
 #define AGENT_MAX 64
@@ -31,6 +32,18 @@ struct stmt_slot {
     sqlite3_stmt *stmt;
 };
 
+/* Longest request id, in bytes. */
+#define REQUEST_ID_MAX 64
+
+/* Options of the next write call (taskorch_db_next_write). */
+struct next_write {
+    bool set;
+    bool has_request;
+    char request_id[REQUEST_ID_MAX + 1];
+    int64_t claim;
+    unsigned int flags;
+};
+
 struct taskorch_db {
     sqlite3 *sql;
     char *path;
@@ -38,8 +51,10 @@ struct taskorch_db {
     char *agent;
     unsigned int flags; /* TASKORCH_OPEN_* */
     int busy_timeout_ms;
-    int64_t busy_started_us; /* when the current lock wait began */
-    uint64_t rng;            /* jitter for the busy handler */
+    int64_t busy_started_us;  /* when the current lock wait began */
+    int64_t default_lease_ms; /* open option: > 0 ms, < 0 none, 0 the store's setting */
+    struct next_write next;   /* taken by the next write call (write.c) */
+    uint64_t rng;             /* jitter for the busy handler */
     struct stmt_slot stmts[STMT_CACHE_SIZE];
     char errmsg[1024];
 };
@@ -56,6 +71,10 @@ void sb_addn(struct strbuf *sb, const char *s, size_t n);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sb_steal(struct strbuf *sb); /* NULL if an allocation failed */
 void sb_free(struct strbuf *sb);
+/* Turns n NUL-terminated strings held back to back in sb into one block:
+ * a NULL-terminated pointer array followed by the strings, released with
+ * one free. sb is emptied; NULL when out of memory. */
+char **sb_string_array(struct strbuf *sb, size_t n);
 
 /* ---- errors (error.c) ---- */
 /* Records a message on the handle and returns code. */
@@ -76,6 +95,13 @@ int check_tag(taskorch_db *db, const char *tag);
 /* Splits "path[:line[:end]]"; path is a new string. */
 int parse_file_ref(taskorch_db *db, const char *ref, char **path, int *line, int *end);
 bool is_hex_id(const char *s, size_t min_len, size_t max_len);
+
+/* Options structs grow by appending fields; a caller built against an
+ * older header passes an older version. Copies what the caller's version
+ * holds into a full-size struct already set to defaults. */
+#define COPY_VERSIONED(dst, src, first_v2_field)                                                   \
+    memcpy((dst), (src),                                                                           \
+           (src)->version == 1 ? offsetof(__typeof__(*(src)), first_v2_field) : sizeof *(dst))
 
 /* ---- util.c ---- */
 int64_t now_ms(void);
@@ -104,9 +130,68 @@ void bind_text(sqlite3_stmt *st, int idx, const char *s);
 char *col_strdup(sqlite3_stmt *st, int col);
 
 /* ---- schema.c ---- */
+/* Refuses a foreign or newer file without touching it; *needs_write tells
+ * that the store must be created or upgraded (schema_prepare does it). */
+int schema_validate(taskorch_db *db, bool *needs_write);
 int schema_prepare(taskorch_db *db, bool may_create);
 
+/* ---- write.c: one write call, its options and exact idempotency ---- */
+struct write_call {
+    const char *op; /* "add", "update", "claim", ... */
+    uint64_t fp;    /* hash of the operation and its arguments */
+    bool has_request;
+    char request_id[REQUEST_ID_MAX + 1];
+    int64_t claim;      /* claim number to check; 0: none */
+    unsigned int flags; /* TASKORCH_WRITE_* */
+};
+/* Takes the handle's next-write options (clearing them) into w. Every
+ * public write function calls it first, so options never outlive it. */
+void write_start(taskorch_db *db, struct write_call *w, const char *op);
+/* Add the call's arguments to its fingerprint (NULL differs from ""). */
+void fp_text(struct write_call *w, const char *s);
+void fp_texts(struct write_call *w, const char *const *v, size_t n);
+void fp_int(struct write_call *w, int64_t v);
+void fp_double(struct write_call *w, double v);
+/* Inside the write transaction, before any change: when the request id
+ * was used before for the same call, *replayed is true and result holds
+ * what it returned; used for anything else: TASKORCH_EREQUEST. */
+int write_replay(taskorch_db *db, const struct write_call *w, char *result, size_t size,
+                 bool *replayed);
+/* Inside the transaction, after the change: remembers the result. */
+int write_record(taskorch_db *db, const struct write_call *w, const char *result);
+
+/* ---- lease.c: holders, fencing, expiry ---- */
+/* May this call change the status of (or post progress on) task id?
+ * ECONFLICT when another agent holds it (unless takeover: *forced) or
+ * when w->claim is stale. */
+int fence_check(taskorch_db *db, const char *id, const struct write_call *w, bool *forced);
+/* Returns every task whose lease has ended to pending and unassigned, one
+ * "expired" event each. Inside the caller's write transaction. */
+int leases_expire(taskorch_db *db, int64_t now);
+/* Whether any lease has ended by now (a read; no transaction needed);
+ * *next_expiry (may be NULL) gets the earliest lease end still ahead, or 0. */
+int leases_due(taskorch_db *db, int64_t now, bool *due, int64_t *next_expiry);
+/* The lease a claim gets: > 0 ms, or 0 for none. */
+int lease_resolve(taskorch_db *db, int64_t asked_ms, int64_t *out);
+
+/* ---- config.c ---- */
+int config_read(taskorch_db *db, const char *key, char **out);
+
 /* ---- event.c ---- */
+/* Typed members of an event (taskorch_event_from etc.). */
+struct event_data {
+    int from, to;         /* statuses, -1: none */
+    const char *assignee; /* also the "subject" that --mine follows */
+    int64_t claim, lease_until, msg_id;
+    const char *cause;
+    bool forced;
+};
+#define EVENT_DATA_INIT                                                                            \
+    {                                                                                              \
+        -1, -1, NULL, 0, 0, 0, NULL, false                                                         \
+    }
+int event_add_data(taskorch_db *db, const char *kind, const char *task_id, const char *text,
+                   const char *visible_to, const struct event_data *d);
 /* Appends an event in the caller's transaction. visible_to NULL: everyone. */
 int event_add(taskorch_db *db, const char *kind, const char *task_id, const char *text,
               const char *visible_to);
@@ -124,6 +209,8 @@ struct taskorch_task {
     char *title, *description, *assignee, *created_by, *summary;
     int status, priority, manual_block;
     int64_t created_at, updated_at, completed_at;
+    int64_t claim_no, lease_expires;
+    double estimate;
     char **tags;
     size_t n_tags;
     struct file_ref *files;
@@ -134,7 +221,8 @@ struct taskorch_task {
 /* Reads one task row from a statement selecting TASK_COLUMNS. */
 #define TASK_COLUMNS                                                                               \
     "t.id, t.title, t.description, t.status, t.priority, t.assignee, t.created_by, "               \
-    "t.summary, t.manual_block, t.created_at, t.updated_at, t.completed_at"
+    "t.summary, t.manual_block, t.created_at, t.updated_at, t.completed_at, t.claim_no, "          \
+    "t.lease_expires, t.estimate"
 int task_from_row(taskorch_task *t, sqlite3_stmt *st);
 void task_clear(taskorch_task *t);
 /* Loads tags, files, dependency ids. */
@@ -149,9 +237,12 @@ int task_status_of(taskorch_db *db, const char *id, int *status);
 int task_reload(taskorch_task **out, taskorch_db *db, const char *id);
 
 /* ---- status.c: the state machine ---- */
-/* Sets a task's status row and writes the "status" event. */
-int status_write(taskorch_db *db, const char *id, int from, int to, bool manual, bool forced,
-                 const char *summary);
+/* Sets a task's status row and writes the "status" event. Leaving
+ * in_progress ends the task's claim and lease. forced: what the change
+ * overrode ("unfinished dependencies"), NULL when nothing. claim: the
+ * claim that held the task (for the event), 0 when none. */
+int status_write(taskorch_db *db, const char *id, int from, int to, bool manual, const char *forced,
+                 const char *summary, int64_t claim);
 /* Comma-separated list of unfinished dependencies in *out (NULL if none). */
 int status_unfinished_deps(taskorch_db *db, const char *id, char **out);
 /* Re-evaluates pending/automatic-blocked for one task after its edges changed. */
@@ -160,8 +251,10 @@ int status_reevaluate(taskorch_db *db, const char *id);
 int status_unblock_dependents(taskorch_db *db, const char *id);
 /* After id left completed: send pending dependents back to blocked. */
 int status_reblock_dependents(taskorch_db *db, const char *id);
-/* Applies a requested status change inside a transaction. */
-int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, const char *summary);
+/* Applies a requested status change inside a transaction. taken_over:
+ * the change overrides another agent's claim (recorded as forced). */
+int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, const char *summary,
+                  bool taken_over);
 
 /* Assigns cur (loaded in this transaction) to assignee ("" unassigns),
  * with an "assigned" event when it changes. */

@@ -3,6 +3,7 @@
  *
  * A note is private: every read path filters it to its author. Posting
  * joins the author to the task. A request id makes a post idempotent. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,13 +56,20 @@ int participant_join(taskorch_db *db, const char *id, int *joined)
 
 int taskorch_task_join(taskorch_db *db, const char *task)
 {
+    struct write_call w;
+    write_start(db, &w, "join");
     if (!db)
         return TASKORCH_EINVAL;
+    fp_text(&w, task);
     int rc = db_begin(db), joined = 0;
     if (rc)
         return rc;
     char id[TASKORCH_ID_SIZE];
-    if ((rc = resolve_id(db, task, id)) || (rc = participant_join(db, id, &joined)))
+    bool replayed = false;
+    if ((rc = write_replay(db, &w, id, sizeof id, &replayed)) || replayed)
+        return db_rollback(db, rc);
+    if ((rc = resolve_id(db, task, id)) || (rc = participant_join(db, id, &joined)) ||
+        (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
@@ -80,38 +88,20 @@ static int check_message(taskorch_db *db, int kind, const char *text, const char
         return db_fail(db, TASKORCH_EINVAL, "message is empty; say something");
     int rc = check_long_text(db, "message", text);
     if (!rc && request_id)
-        rc = check_agent(db, "request id", request_id);
+        rc = check_name(db, "request id", request_id, REQUEST_ID_MAX);
     return rc;
 }
 
-/* The id of an earlier post with this request id, or 0. */
-static int find_request(taskorch_db *db, const char *id, const char *request_id, int64_t *found)
+static int post_in_txn(taskorch_db *db, const struct write_call *w, const char *id, int kind,
+                       const char *text, int64_t *msg_id)
 {
-    *found = 0;
-    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM messages WHERE task_id = ?1 AND author = ?2"
-                                   " AND request_id = ?3");
-    if (!st)
-        return TASKORCH_ERROR;
-    bind_text(st, 1, id);
-    bind_text(st, 2, db->agent);
-    bind_text(st, 3, request_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *found = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TASKORCH_OK
-                                                 : db_sqlfail(db, rc, "reading messages");
-}
-
-static int post_in_txn(taskorch_db *db, const char *id, int kind, const char *text,
-                       const char *request_id, int64_t *msg_id, bool *fresh)
-{
-    *fresh = false;
     int rc, joined;
-    if (request_id && ((rc = find_request(db, id, request_id, msg_id)) || *msg_id))
+    bool forced = false;
+    /* Progress belongs to whoever holds the task. */
+    if (kind == TASKORCH_MSG_PROGRESS && (rc = fence_check(db, id, w, &forced)))
         return rc;
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO messages(task_id, kind, author, text, created_at,"
-                                   " request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO messages(task_id, kind, author, text, created_at)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!st)
         return TASKORCH_ERROR;
     bind_text(st, 1, id);
@@ -119,19 +109,23 @@ static int post_in_txn(taskorch_db *db, const char *id, int kind, const char *te
     bind_text(st, 3, db->agent);
     bind_text(st, 4, text);
     sqlite3_bind_int64(st, 5, now_ms());
-    bind_text(st, 6, request_id);
     if ((rc = db_step_done(db, st)))
         return rc;
     *msg_id = sqlite3_last_insert_rowid(db->sql);
-    *fresh = true;
     if ((rc = participant_join(db, id, &joined)))
         return rc;
-    return event_add(db, kind_names[kind], id, text, kind == TASKORCH_MSG_NOTE ? db->agent : NULL);
+    struct event_data d = EVENT_DATA_INIT;
+    d.msg_id = *msg_id;
+    d.forced = forced;
+    return event_add_data(db, kind_names[kind], id, text,
+                          kind == TASKORCH_MSG_NOTE ? db->agent : NULL, &d);
 }
 
 int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task, int kind, const char *text,
                       const char *request_id)
 {
+    struct write_call w;
+    write_start(db, &w, "post");
     if (out)
         *out = 0;
     if (!db)
@@ -139,20 +133,34 @@ int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task, int kind,
     int rc = check_message(db, kind, text, request_id);
     if (rc || (rc = db_begin(db)))
         return rc;
-    char id[TASKORCH_ID_SIZE];
+    if (request_id) {
+        snprintf(w.request_id, sizeof w.request_id, "%s", request_id);
+        w.has_request = true;
+    }
+    fp_text(&w, task);
+    fp_int(&w, kind);
+    fp_text(&w, text);
+    char id[TASKORCH_ID_SIZE], result[64];
     int64_t msg_id = 0;
-    bool fresh = false;
-    if ((rc = resolve_id(db, task, id)) ||
-        (rc = post_in_txn(db, id, kind, text, request_id, &msg_id, &fresh)))
+    bool replayed = false;
+    if ((rc = write_replay(db, &w, result, sizeof result, &replayed)))
+        return db_rollback(db, rc);
+    if (replayed) {
+        if (out)
+            *out = strtoll(result, NULL, 10);
+        return db_rollback(db, TASKORCH_OK);
+    }
+    if ((rc = resolve_id(db, task, id)) || (rc = post_in_txn(db, &w, id, kind, text, &msg_id)))
+        return db_rollback(db, rc);
+    snprintf(result, sizeof result, "%lld", (long long)msg_id);
+    if ((rc = write_record(db, &w, result)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
-    if (fresh) {
-        if (kind == TASKORCH_MSG_NOTE)
-            mirror_notes(db, id, db->agent);
-        else
-            mirror_task(db, id);
-    }
+    if (kind == TASKORCH_MSG_NOTE)
+        mirror_notes(db, id, db->agent);
+    else
+        mirror_task(db, id);
     if (out)
         *out = msg_id;
     return TASKORCH_OK;
@@ -190,7 +198,7 @@ int taskorch_msg_iter_new(taskorch_msg_iter **out, taskorch_db *db, const char *
     *out = NULL;
     taskorch_msg_query q = TASKORCH_MSG_QUERY_INIT;
     if (query) {
-        if (query->version != TASKORCH_MSG_QUERY_VERSION)
+        if (query->version < 1 || query->version > TASKORCH_MSG_QUERY_VERSION)
             return db_fail(db, TASKORCH_EINVAL, "unknown message query version");
         q = *query;
     }
@@ -293,20 +301,9 @@ int taskorch_task_participants(char ***out, taskorch_db *db, const char *task)
         sb_free(&names);
         return db_sqlfail(db, src, "reading participants");
     }
-    char **v = names.failed ? NULL : malloc((n + 1) * sizeof *v + names.len);
-    if (!v) {
-        sb_free(&names);
+    char **v = sb_string_array(&names, n);
+    if (!v)
         return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    }
-    char *strings = (char *)(v + n + 1);
-    if (names.len)
-        memcpy(strings, names.buf, names.len);
-    for (size_t i = 0; i < n; i++) {
-        v[i] = strings;
-        strings += strlen(strings) + 1;
-    }
-    v[n] = NULL;
-    sb_free(&names);
     *out = v;
     return TASKORCH_OK;
 }

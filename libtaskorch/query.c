@@ -99,9 +99,9 @@ static char *query_sql(const taskorch_task_query *q)
         sb_add(&sb, " AND t.priority = :priority");
     if (q->flags & TASKORCH_QUERY_HAS_DEPS)
         sb_add(&sb, " AND EXISTS (SELECT 1 FROM deps d WHERE d.task_id = t.id)");
+    /* A pending task has every dependency completed (status.c keeps it so). */
     if (q->flags & TASKORCH_QUERY_READY)
-        sb_add(&sb, " AND t.status = 0 AND NOT EXISTS (SELECT 1 FROM deps d"
-                    " JOIN tasks p ON p.id = d.dep_id WHERE d.task_id = t.id AND p.status != 2)");
+        sb_add(&sb, " AND t.status = 0");
     switch (q->sort) {
     case TASKORCH_SORT_CREATED: sb_add(&sb, " ORDER BY t.created_at, t.rowid"); break;
     case TASKORCH_SORT_UPDATED: sb_add(&sb, " ORDER BY t.updated_at DESC, t.rowid DESC"); break;
@@ -118,6 +118,20 @@ static void bind_named_text(sqlite3_stmt *st, const char *name, const char *valu
         bind_text(st, idx, value);
 }
 
+/* Listing notices leases that have ended, as claiming does, so that what
+ * it shows is claimable. A read-only handle, or a store locked past the
+ * timeout, just lists: the next claim records the expiry. */
+static void expire_before_listing(taskorch_db *db)
+{
+    bool due = false;
+    int64_t now = now_ms();
+    if ((db->flags & TASKORCH_OPEN_READONLY) || leases_due(db, now, &due, NULL) || !due)
+        return;
+    if (!db_begin(db) && (leases_expire(db, now) || db_commit(db)))
+        db_rollback(db, TASKORCH_OK);
+    db_clear_error(db);
+}
+
 int taskorch_task_iter_new(taskorch_task_iter **out, taskorch_db *db,
                            const taskorch_task_query *query)
 {
@@ -126,10 +140,11 @@ int taskorch_task_iter_new(taskorch_task_iter **out, taskorch_db *db,
     *out = NULL;
     taskorch_task_query q = TASKORCH_TASK_QUERY_INIT;
     if (query) {
-        if (query->version != TASKORCH_TASK_QUERY_VERSION)
+        if (query->version < 1 || query->version > TASKORCH_TASK_QUERY_VERSION)
             return db_fail(db, TASKORCH_EINVAL, "unknown task query version");
         q = *query;
     }
+    expire_before_listing(db);
     if (q.statuses >> 5)
         return db_fail(db, TASKORCH_EINVAL, "status set holds an unknown status");
     if (q.priority >= 0 && !taskorch_priority_name(q.priority))

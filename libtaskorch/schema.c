@@ -3,6 +3,7 @@
  * The schema version lives in PRAGMA user_version. A store with a larger
  * version than SCHEMA_VERSION was written by a newer library and is refused
  * untouched; a smaller one is migrated forward inside one transaction. */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -91,14 +92,59 @@ static const char schema_v1[] =
     "  updated_at INTEGER NOT NULL"
     ") STRICT, WITHOUT ROWID;";
 
-static int read_user_version(taskorch_db *db, int *version)
+/* Version 2: claims, leases, estimates, typed event members, exact
+ * request ids and store settings.
+ *  - A task in progress under a claim has claim_no (the id of its
+ *    "claimed" event, so numbers grow) and, with a lease, lease_expires and
+ *    lease_ms (the length a heartbeat renews by).
+ *  - tasks_claim_order serves the claim query (pending, one assignee or
+ *    none, best first) as one index lookup at any store size; a pending
+ *    task always has every dependency completed (status.c keeps that), so
+ *    "ready" needs no look at the edges.
+ *  - requests remembers each agent's request ids: which operation, a hash
+ *    of its arguments, and the result to hand back on a repeat. */
+static const char schema_v2[] =
+    "ALTER TABLE tasks ADD COLUMN claim_no INTEGER;"
+    "ALTER TABLE tasks ADD COLUMN lease_expires INTEGER;"
+    "ALTER TABLE tasks ADD COLUMN lease_ms INTEGER;"
+    "ALTER TABLE tasks ADD COLUMN estimate REAL;"
+    "CREATE INDEX tasks_claim_order ON tasks(status, assignee, priority DESC, created_at);"
+    "CREATE INDEX tasks_by_lease ON tasks(lease_expires) WHERE lease_expires IS NOT NULL;"
+    "ALTER TABLE events ADD COLUMN from_status INTEGER;"
+    "ALTER TABLE events ADD COLUMN to_status INTEGER;"
+    "ALTER TABLE events ADD COLUMN claim INTEGER;"
+    "ALTER TABLE events ADD COLUMN lease_until INTEGER;"
+    "ALTER TABLE events ADD COLUMN cause TEXT;"
+    "ALTER TABLE events ADD COLUMN msg_id INTEGER;"
+    "ALTER TABLE events ADD COLUMN forced INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE requests ("
+    "  agent TEXT NOT NULL,"
+    "  request_id TEXT NOT NULL,"
+    "  op TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  result TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (agent, request_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE config ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") STRICT, WITHOUT ROWID;";
+
+/* Marks the file as a taskorch store ("TOR1" as a big-endian integer), so
+ * that a foreign SQLite file cannot pass for one by chance. */
+#define APPLICATION_ID 0x544f5231
+
+static const char *const migrations[SCHEMA_VERSION] = {schema_v1, schema_v2};
+
+static int read_pragma(taskorch_db *db, const char *sql, int *value)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        *version = sqlite3_column_int(st, 0);
+        *value = sqlite3_column_int(st, 0);
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
@@ -114,6 +160,11 @@ static int read_user_version(taskorch_db *db, int *version)
     return TASKORCH_OK;
 }
 
+static int read_user_version(taskorch_db *db, int *version)
+{
+    return read_pragma(db, "PRAGMA user_version", version);
+}
+
 static int count_tables(taskorch_db *db, int *n)
 {
     sqlite3_stmt *st = NULL;
@@ -126,58 +177,120 @@ static int count_tables(taskorch_db *db, int *n)
     return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "reading the store");
 }
 
-static int create_schema(taskorch_db *db)
+/* Does the file hold the tables of a taskorch store? Used for stores made
+ * before the application id was set. */
+static int has_store_tables(taskorch_db *db, bool *yes)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                                " AND name IN ('tasks', 'deps', 'events', 'cursors', 'messages')",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *yes = sqlite3_column_int(st, 0) == 5;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "reading the store");
+}
+
+/* What an open finds in the file, read in one snapshot: another process
+ * may be creating or migrating the schema between two separate reads. */
+struct store_state {
+    int version, app_id, tables;
+    bool ours; /* a taskorch store (possibly of an older version) */
+};
+
+static int read_state(taskorch_db *db, struct store_state *s)
+{
+    memset(s, 0, sizeof *s);
+    int rc = sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_sqlfail(db, rc, "reading the store");
+    bool tables_ok = false;
+    if (!(rc = read_user_version(db, &s->version)) &&
+        !(rc = read_pragma(db, "PRAGMA application_id", &s->app_id)) &&
+        !(rc = count_tables(db, &s->tables)) && s->app_id == 0 && s->version == 1)
+        rc = has_store_tables(db, &tables_ok);
+    sqlite3_exec(db->sql, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+    s->ours = s->app_id == APPLICATION_ID || tables_ok;
+    return rc;
+}
+
+static int run_sql(taskorch_db *db, const char *sql, const char *what)
+{
+    char *err = NULL;
+    int src = sqlite3_exec(db->sql, sql, NULL, NULL, &err);
+    sqlite3_free(err);
+    return src == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, src, what);
+}
+
+/* Creates the schema or migrates it forward, in one write transaction. */
+static int upgrade(taskorch_db *db)
 {
     int rc = db_begin(db);
     if (rc)
         return rc;
-    int version = 0, tables = 0;
-    /* Another process may have created it while we waited for the lock. */
-    if ((rc = read_user_version(db, &version)) || (rc = count_tables(db, &tables)))
+    struct store_state s;
+    /* Read again under the write lock: another process may have done it. */
+    if ((rc = read_user_version(db, &s.version)) || (rc = count_tables(db, &s.tables)))
         return db_rollback(db, rc);
-    if (version == 0 && tables == 0) {
-        char *err = NULL;
-        int src = sqlite3_exec(db->sql, schema_v1, NULL, NULL, &err);
-        sqlite3_free(err);
-        if (src == SQLITE_OK)
-            src = sqlite3_exec(db->sql, "PRAGMA user_version = 1", NULL, NULL, NULL);
-        if (src != SQLITE_OK)
-            return db_rollback(db, db_sqlfail(db, src, "creating the store"));
-    }
-    return db_commit(db);
+    if (s.version == 0 && s.tables > 0)
+        return db_rollback(db, db_fail(db, TASKORCH_ECORRUPT,
+                                       "%s is an SQLite database but not a taskorch store; it "
+                                       "was left untouched",
+                                       db->path));
+    for (int v = s.version; v < SCHEMA_VERSION && !rc; v++)
+        rc = run_sql(db, migrations[v], s.version ? "upgrading the store" : "creating the store");
+    char pragmas[96];
+    snprintf(pragmas, sizeof pragmas, "PRAGMA user_version = %d; PRAGMA application_id = %d",
+             SCHEMA_VERSION, APPLICATION_ID);
+    if (!rc)
+        rc = run_sql(db, pragmas, "creating the store");
+    return rc ? db_rollback(db, rc) : db_commit(db);
 }
 
-/* Reads the version and the table count from one snapshot: another
- * process may be creating the schema between two separate reads. */
-static int read_state(taskorch_db *db, int *version, int *tables)
+/* Refuses what is not ours or too new. *needs_write: creation or an
+ * upgrade is due. */
+static int validate(taskorch_db *db, struct store_state *s, bool *needs_write)
 {
-    int rc = sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return db_sqlfail(db, rc, "reading the store");
-    if (!(rc = read_user_version(db, version)) && *version < SCHEMA_VERSION)
-        rc = count_tables(db, tables);
-    sqlite3_exec(db->sql, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
-    return rc;
+    int rc = read_state(db, s);
+    if (rc)
+        return rc;
+    bool empty = s->version == 0 && s->tables == 0 && s->app_id == 0;
+    if (!empty && !s->ours)
+        return db_fail(db, TASKORCH_ECORRUPT,
+                       "%s is an SQLite database but not a taskorch store; it was left untouched",
+                       db->path);
+    if (s->version > SCHEMA_VERSION)
+        return db_fail(db, TASKORCH_ESCHEMA,
+                       "%s uses schema version %d but this library (taskorch %s) knows only up "
+                       "to %d; upgrade taskorch. The store was left untouched",
+                       db->path, s->version, TASKORCH_VERSION_STRING, SCHEMA_VERSION);
+    *needs_write = s->version < SCHEMA_VERSION;
+    return TASKORCH_OK;
+}
+
+int schema_validate(taskorch_db *db, bool *needs_write)
+{
+    struct store_state s;
+    return validate(db, &s, needs_write);
 }
 
 int schema_prepare(taskorch_db *db, bool may_create)
 {
-    int version = 0, tables = 0;
-    int rc = read_state(db, &version, &tables);
-    if (rc)
+    struct store_state s;
+    bool needs_write = false;
+    int rc = validate(db, &s, &needs_write);
+    if (rc || !needs_write)
         return rc;
-    if (version > SCHEMA_VERSION)
-        return db_fail(db, TASKORCH_ESCHEMA,
-                       "%s uses schema version %d but this library (taskorch %s) knows only up "
-                       "to %d; upgrade taskorch. The store was left untouched",
-                       db->path, version, TASKORCH_VERSION_STRING, SCHEMA_VERSION);
-    if (version == SCHEMA_VERSION)
-        return TASKORCH_OK;
-    if (version == 0 && tables > 0)
-        return db_fail(db, TASKORCH_ECORRUPT,
-                       "%s is an SQLite database but not a taskorch store; it was left untouched",
-                       db->path);
-    if (!may_create || (db->flags & TASKORCH_OPEN_READONLY))
+    bool empty = s.version == 0;
+    if (empty && (!may_create || (db->flags & TASKORCH_OPEN_READONLY)))
         return db_fail(db, TASKORCH_ENOTFOUND, "%s holds no task store yet", db->path);
-    return create_schema(db);
+    if (db->flags & TASKORCH_OPEN_READONLY)
+        return db_fail(db, TASKORCH_ESCHEMA,
+                       "%s needs an upgrade to schema version %d; open it once without "
+                       "TASKORCH_OPEN_READONLY",
+                       db->path, SCHEMA_VERSION);
+    return upgrade(db);
 }

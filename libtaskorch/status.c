@@ -14,13 +14,17 @@
 
 #include "internal.h"
 
-int status_write(taskorch_db *db, const char *id, int from, int to, bool manual, bool forced,
-                 const char *summary)
+int status_write(taskorch_db *db, const char *id, int from, int to, bool manual, const char *forced,
+                 const char *summary, int64_t claim)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET status = ?2, manual_block = ?3,"
                                    " updated_at = ?4,"
                                    " completed_at = CASE WHEN ?2 = 2 THEN ?4 END,"
-                                   " summary = coalesce(?5, summary) WHERE id = ?1");
+                                   " summary = coalesce(?5, summary),"
+                                   " claim_no = CASE WHEN ?2 = 1 THEN claim_no END,"
+                                   " lease_expires = CASE WHEN ?2 = 1 THEN lease_expires END,"
+                                   " lease_ms = CASE WHEN ?2 = 1 THEN lease_ms END"
+                                   " WHERE id = ?1");
     if (!st)
         return TASKORCH_ERROR;
     bind_text(st, 1, id);
@@ -33,15 +37,21 @@ int status_write(taskorch_db *db, const char *id, int from, int to, bool manual,
         return rc;
     struct strbuf sb;
     sb_init(&sb);
-    sb_addf(&sb, "%s -> %s%s", taskorch_status_name(from), taskorch_status_name(to),
-            forced ? " (forced past unfinished dependencies)" : "");
+    sb_addf(&sb, "%s -> %s", taskorch_status_name(from), taskorch_status_name(to));
+    if (forced)
+        sb_addf(&sb, " (forced past %s)", forced);
     if (summary && *summary)
         sb_addf(&sb, ": %s", summary);
     if (sb.failed) {
         sb_free(&sb);
         return db_fail(db, TASKORCH_ENOMEM, "out of memory");
     }
-    rc = event_add(db, "status", id, sb.buf, NULL);
+    struct event_data d = EVENT_DATA_INIT;
+    d.from = from;
+    d.to = to;
+    d.claim = claim;
+    d.forced = forced != NULL;
+    rc = event_add_data(db, "status", id, sb.buf, NULL, &d);
     sb_free(&sb);
     return rc;
 }
@@ -54,8 +64,9 @@ int status_unfinished_deps(taskorch_db *db, const char *id, char **out)
                    id, out);
 }
 
-/* An automatic move between pending and blocked, with its own event kind. */
-static int auto_move(taskorch_db *db, const char *id, int to)
+/* An automatic move between pending and blocked, with its own event kind.
+ * cause: the task whose change caused it, or NULL. */
+static int auto_move(taskorch_db *db, const char *id, int to, const char *cause)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET status = ?2, manual_block = 0,"
                                    " updated_at = ?3 WHERE id = ?1"
@@ -79,9 +90,13 @@ static int auto_move(taskorch_db *db, const char *id, int to)
     else
         sb_add(&sb, "waiting for unfinished dependencies");
     free(assignee);
+    struct event_data d = EVENT_DATA_INIT;
+    d.from = to == TASKORCH_STATUS_PENDING ? TASKORCH_STATUS_BLOCKED : TASKORCH_STATUS_PENDING;
+    d.to = to;
+    d.cause = cause;
     rc = sb.failed ? db_fail(db, TASKORCH_ENOMEM, "out of memory")
-                   : event_add(db, to == TASKORCH_STATUS_PENDING ? "unblocked" : "blocked", id,
-                               sb.buf, NULL);
+                   : event_add_data(db, to == TASKORCH_STATUS_PENDING ? "unblocked" : "blocked", id,
+                                    sb.buf, NULL, &d);
     sb_free(&sb);
     return rc;
 }
@@ -106,9 +121,9 @@ int status_reevaluate(taskorch_db *db, const char *id)
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? TASKORCH_OK : db_sqlfail(db, rc, "reading a task");
     if (status == TASKORCH_STATUS_PENDING && waiting)
-        return auto_move(db, id, TASKORCH_STATUS_BLOCKED);
+        return auto_move(db, id, TASKORCH_STATUS_BLOCKED, NULL);
     if (status == TASKORCH_STATUS_BLOCKED && !manual && !waiting)
-        return auto_move(db, id, TASKORCH_STATUS_PENDING);
+        return auto_move(db, id, TASKORCH_STATUS_PENDING, NULL);
     return TASKORCH_OK;
 }
 
@@ -132,7 +147,7 @@ static int move_each(taskorch_db *db, const char *sql, const char *id, int to)
                : rc == SQLITE_ROW ? db_fail(db, TASKORCH_ENOMEM, "out of memory")
                                   : db_sqlfail(db, rc, "reading dependents");
     for (size_t i = 0; i < n && !code; i++)
-        code = auto_move(db, ids[i], to);
+        code = auto_move(db, ids[i], to, id);
     free(ids);
     return code;
 }
@@ -174,14 +189,17 @@ static int release_manual_block(taskorch_db *db, const char *id)
                           "blocked by hand -> blocked until its dependencies complete", NULL);
 }
 
-int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, const char *summary)
+int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, const char *summary,
+                  bool taken_over)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT status, manual_block FROM tasks WHERE id = ?1");
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT status, manual_block, coalesce(claim_no, 0) FROM tasks WHERE id = ?1");
     if (!st)
         return TASKORCH_ERROR;
     bind_text(st, 1, id);
     int rc = sqlite3_step(st);
     int from = sqlite3_column_int(st, 0), manual = sqlite3_column_int(st, 1);
+    int64_t claim = sqlite3_column_int64(st, 2);
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? db_fail(db, TASKORCH_ENOTFOUND, "no task with id '%s'", id)
@@ -193,7 +211,7 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, c
     char *unfinished = NULL;
     if ((rc = status_unfinished_deps(db, id, &unfinished)))
         return rc;
-    bool forced = false;
+    const char *forced = taken_over ? "another agent's claim" : NULL;
     if (unfinished && (to == TASKORCH_STATUS_IN_PROGRESS || to == TASKORCH_STATUS_COMPLETED)) {
         if (!(flags & TASKORCH_FORCE)) {
             rc = db_fail(db, TASKORCH_EBLOCKED, "task %s cannot be %s: unfinished dependencies %s",
@@ -201,7 +219,8 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, c
             free(unfinished);
             return rc;
         }
-        forced = true;
+        forced = taken_over ? "another agent's claim and unfinished dependencies"
+                            : "unfinished dependencies";
     }
     int stored = to;
     if (to == TASKORCH_STATUS_PENDING && unfinished)
@@ -215,7 +234,7 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, c
     }
 
     if ((rc = status_write(db, id, from, stored, by_hand, forced,
-                           to == TASKORCH_STATUS_COMPLETED ? summary : NULL)))
+                           to == TASKORCH_STATUS_COMPLETED ? summary : NULL, claim)))
         return rc;
     if (stored == TASKORCH_STATUS_COMPLETED)
         return status_unblock_dependents(db, id);

@@ -23,10 +23,11 @@ int taskorch_version_number(void) { return TASKORCH_VERSION_NUMBER; }
 
 int taskorch_open_options_init(taskorch_open_options *opts, unsigned int version)
 {
-    if (!opts || version != TASKORCH_OPEN_OPTIONS_VERSION)
+    if (!opts || version < 1 || version > TASKORCH_OPEN_OPTIONS_VERSION)
         return TASKORCH_EINVAL;
     taskorch_open_options def = TASKORCH_OPEN_OPTIONS_INIT;
-    *opts = def;
+    def.version = version;
+    COPY_VERSIONED(opts, &def, default_lease_ms);
     return TASKORCH_OK;
 }
 
@@ -216,7 +217,8 @@ static int open_sqlite(taskorch_db *db)
     sqlite3_extended_result_codes(db->sql, 1);
     sqlite3_busy_handler(db->sql, busy_handler, db);
     /* Validate before changing anything: a foreign file stays untouched. */
-    if ((rc = schema_prepare(db, false)) && rc != TASKORCH_ENOTFOUND)
+    bool needs_write = false;
+    if ((rc = schema_validate(db, &needs_write)))
         return rc;
     int rc2;
     /* The last connection to close checkpoints and removes the WAL, so a
@@ -227,7 +229,7 @@ static int open_sqlite(taskorch_db *db)
         (rc2 = exec_pragma(db, "PRAGMA foreign_keys=ON")) ||
         (rc2 = exec_pragma(db, "PRAGMA journal_size_limit=8388608")))
         return rc2;
-    if (rc == TASKORCH_ENOTFOUND && (rc = schema_prepare(db, create)))
+    if (needs_write && (rc = schema_prepare(db, create)))
         return rc;
     db_clear_error(db); /* the probe above may have left a message */
     return TASKORCH_OK;
@@ -243,8 +245,13 @@ int taskorch_db_open(taskorch_db **out, const char *path, const taskorch_open_op
         return TASKORCH_ENOMEM;
     *out = db;
     db->rng = (uint64_t)now_us() * 2654435761u + (uint64_t)getpid();
-    if (opts && opts->version != TASKORCH_OPEN_OPTIONS_VERSION)
+    taskorch_open_options o = TASKORCH_OPEN_OPTIONS_INIT;
+    if (opts && (opts->version < 1 || opts->version > TASKORCH_OPEN_OPTIONS_VERSION))
         return db_fail(db, TASKORCH_EINVAL, "unknown open options version %u", opts->version);
+    if (opts)
+        COPY_VERSIONED(&o, opts, default_lease_ms);
+    opts = &o;
+    db->default_lease_ms = o.default_lease_ms;
     db->flags = opts ? opts->flags : 0;
     db->busy_timeout_ms =
         opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_TIMEOUT_MS;

@@ -72,3 +72,22 @@ void sb_free(struct strbuf *sb)
     free(sb->buf);
     sb_init(sb);
 }
+
+char **sb_string_array(struct strbuf *sb, size_t n)
+{
+    char **v = sb->failed ? NULL : malloc((n + 1) * sizeof *v + sb->len);
+    if (!v) {
+        sb_free(sb);
+        return NULL;
+    }
+    char *strings = (char *)(v + n + 1);
+    if (sb->len)
+        memcpy(strings, sb->buf, sb->len);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = strings;
+        strings += strlen(strings) + 1;
+    }
+    v[n] = NULL;
+    sb_free(sb);
+    return v;
+}

@@ -130,6 +130,9 @@ int task_from_row(taskorch_task *t, sqlite3_stmt *st)
     t->created_at = sqlite3_column_int64(st, 9);
     t->updated_at = sqlite3_column_int64(st, 10);
     t->completed_at = sqlite3_column_int64(st, 11);
+    t->claim_no = sqlite3_column_int64(st, 12);
+    t->lease_expires = sqlite3_column_int64(st, 13);
+    t->estimate = sqlite3_column_double(st, 14);
     if (!t->title || !t->created_by)
         return TASKORCH_ENOMEM;
     return TASKORCH_OK;
@@ -315,6 +318,9 @@ int64_t taskorch_task_created_at(const taskorch_task *t) { return t ? t->created
 int64_t taskorch_task_updated_at(const taskorch_task *t) { return t ? t->updated_at : 0; }
 int64_t taskorch_task_completed_at(const taskorch_task *t) { return t ? t->completed_at : 0; }
 int taskorch_task_blocked_by_hand(const taskorch_task *t) { return t ? t->manual_block : 0; }
+int64_t taskorch_task_claim_number(const taskorch_task *t) { return t ? t->claim_no : 0; }
+int64_t taskorch_task_lease_expires(const taskorch_task *t) { return t ? t->lease_expires : 0; }
+double taskorch_task_estimate(const taskorch_task *t) { return t ? t->estimate : 0.0; }
 
 size_t taskorch_task_tag_count(const taskorch_task *t) { return t ? t->n_tags : 0; }
 const char *taskorch_task_tag(const taskorch_task *t, size_t i)

@@ -7,21 +7,34 @@
 
 #include "internal.h"
 
+/* The _init functions fill only the fields the caller's version has: a
+ * caller built against an older header passes a smaller struct. */
 int taskorch_task_spec_init(taskorch_task_spec *spec, unsigned int version)
 {
-    if (!spec || version != TASKORCH_TASK_SPEC_VERSION)
+    if (!spec || version < 1 || version > TASKORCH_TASK_SPEC_VERSION)
         return TASKORCH_EINVAL;
     taskorch_task_spec def = TASKORCH_TASK_SPEC_INIT;
-    *spec = def;
+    def.version = version;
+    COPY_VERSIONED(spec, &def, estimate);
     return TASKORCH_OK;
 }
 
 int taskorch_task_change_init(taskorch_task_change *upd, unsigned int version)
 {
-    if (!upd || version != TASKORCH_TASK_CHANGE_VERSION)
+    if (!upd || version < 1 || version > TASKORCH_TASK_CHANGE_VERSION)
         return TASKORCH_EINVAL;
     taskorch_task_change def = TASKORCH_TASK_CHANGE_INIT;
-    *upd = def;
+    def.version = version;
+    COPY_VERSIONED(upd, &def, estimate);
+    return TASKORCH_OK;
+}
+
+/* 0 means "none"; NaN fails every comparison, so it is refused too. */
+static int check_estimate(taskorch_db *db, double hours)
+{
+    if (!(hours >= 0 && hours <= 1e6))
+        return db_fail(db, TASKORCH_EINVAL,
+                       "estimate must be a number of hours between 0 and 1000000");
     return TASKORCH_OK;
 }
 
@@ -122,9 +135,9 @@ static int fresh_id(taskorch_db *db, char id[TASKORCH_ID_SIZE])
 
 static int validate_spec(taskorch_db *db, const taskorch_task_spec *s)
 {
-    if (s->version != TASKORCH_TASK_SPEC_VERSION)
-        return db_fail(db, TASKORCH_EINVAL, "unknown task spec version %u", s->version);
     int rc = check_title(db, s->title);
+    if (!rc)
+        rc = check_estimate(db, s->estimate);
     if (!rc && s->description)
         rc = check_long_text(db, "description", s->description);
     if (!rc)
@@ -146,8 +159,8 @@ static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TAS
     if (rc)
         return rc;
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO tasks(id, title, description, status, priority,"
-                                   " assignee, created_by, created_at, updated_at)"
-                                   " VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?7)");
+                                   " assignee, created_by, created_at, updated_at, estimate)"
+                                   " VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?7, ?8)");
     if (!st)
         return TASKORCH_ERROR;
     bind_text(st, 1, id);
@@ -157,6 +170,8 @@ static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TAS
     bind_text(st, 5, s->assignee && *s->assignee ? s->assignee : NULL);
     bind_text(st, 6, db->agent);
     sqlite3_bind_int64(st, 7, now_ms());
+    if (s->estimate > 0)
+        sqlite3_bind_double(st, 8, s->estimate);
     int changed = 0;
     if ((rc = db_step_done(db, st)) ||
         (rc = event_add_about(db, "created", id, s->title, NULL,
@@ -168,17 +183,47 @@ static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TAS
     return status_reevaluate(db, id);
 }
 
+/* Copies a versioned struct the caller passed into a current one. */
+#define TAKE_VERSIONED(db, dst, src, current, first_v2_field, what)                                \
+    ((src)->version < 1 || (src)->version > (current)                                              \
+         ? db_fail((db), TASKORCH_EINVAL, "unknown %s version %u", (what), (src)->version)         \
+         : (COPY_VERSIONED((dst), (src), first_v2_field), (dst)->version = (current),              \
+            TASKORCH_OK))
+
+static void fingerprint_spec(struct write_call *w, const taskorch_task_spec *s)
+{
+    fp_text(w, s->title);
+    fp_text(w, s->description);
+    fp_int(w, s->priority);
+    fp_text(w, s->assignee);
+    fp_texts(w, s->tags, s->n_tags);
+    fp_texts(w, s->files, s->n_files);
+    fp_texts(w, s->depends_on, s->n_depends_on);
+    fp_double(w, s->estimate);
+}
+
 int taskorch_task_create(taskorch_task **out, taskorch_db *db, const taskorch_task_spec *spec)
 {
+    struct write_call w;
+    write_start(db, &w, "add");
     if (out)
         *out = NULL;
     if (!db || !spec)
         return db_fail(db, TASKORCH_EINVAL, "no task spec given");
-    int rc = validate_spec(db, spec);
-    if (rc || (rc = db_begin(db)))
+    taskorch_task_spec s = TASKORCH_TASK_SPEC_INIT;
+    int rc = TAKE_VERSIONED(db, &s, spec, TASKORCH_TASK_SPEC_VERSION, estimate, "task spec");
+    if (rc || (rc = validate_spec(db, &s)) || (rc = db_begin(db)))
         return rc;
+    fingerprint_spec(&w, &s);
     char id[TASKORCH_ID_SIZE];
-    if ((rc = insert_task(db, spec, id)))
+    bool replayed = false;
+    if ((rc = write_replay(db, &w, id, sizeof id, &replayed)))
+        return db_rollback(db, rc);
+    if (replayed) {
+        db_rollback(db, TASKORCH_OK);
+        return task_reload(out, db, id);
+    }
+    if ((rc = insert_task(db, &s, id)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
@@ -188,16 +233,14 @@ int taskorch_task_create(taskorch_task **out, taskorch_db *db, const taskorch_ta
 static bool update_is_empty(const taskorch_task_change *u)
 {
     return !u->title && !u->description && u->priority < 0 && u->status < 0 && !u->assignee &&
-           !u->n_add_tags && !u->n_remove_tags && !u->n_add_files && !u->summary;
+           !u->n_add_tags && !u->n_remove_tags && !u->n_add_files && !u->summary && u->estimate < 0;
 }
 
 static int validate_update(taskorch_db *db, const taskorch_task_change *u)
 {
-    if (u->version != TASKORCH_TASK_CHANGE_VERSION)
-        return db_fail(db, TASKORCH_EINVAL, "unknown task update version %u", u->version);
     if (update_is_empty(u))
         return db_fail(db, TASKORCH_EINVAL, "nothing to change");
-    int rc = TASKORCH_OK;
+    int rc = u->estimate < 0 ? TASKORCH_OK : check_estimate(db, u->estimate);
     if (u->title)
         rc = check_title(db, u->title);
     if (!rc && u->description)
@@ -236,12 +279,16 @@ static int apply_fields(taskorch_db *db, const taskorch_task *cur, const taskorc
     if (u->priority >= 0 && u->priority != cur->priority)
         sb_addf(&what, "%spriority %s -> %s", what.len ? ", " : "",
                 taskorch_priority_name(cur->priority), taskorch_priority_name(u->priority));
+    if (u->estimate >= 0 && u->estimate != cur->estimate)
+        sb_addf(&what, "%sestimate %gh -> %gh", what.len ? ", " : "", cur->estimate, u->estimate);
     if (!what.len)
         return TASKORCH_OK;
     sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET title = coalesce(?2, title),"
                                    " description = CASE WHEN ?3 IS NULL THEN description"
                                    "   WHEN ?3 = '' THEN NULL ELSE ?3 END,"
                                    " priority = CASE WHEN ?4 < 0 THEN priority ELSE ?4 END,"
+                                   " estimate = CASE WHEN ?6 < 0 THEN estimate"
+                                   "   WHEN ?6 = 0 THEN NULL ELSE ?6 END,"
                                    " updated_at = ?5 WHERE id = ?1");
     int rc = st ? TASKORCH_OK : TASKORCH_ERROR;
     if (!rc) {
@@ -250,6 +297,7 @@ static int apply_fields(taskorch_db *db, const taskorch_task *cur, const taskorc
         bind_text(st, 3, u->description);
         sqlite3_bind_int(st, 4, u->priority);
         sqlite3_bind_int64(st, 5, now_ms());
+        sqlite3_bind_double(st, 6, u->estimate);
         rc = db_step_done(db, st);
     }
     if (!rc)
@@ -323,11 +371,16 @@ int task_set_assignee(taskorch_db *db, const taskorch_task *cur, const char *ass
 
 /* strict: a status equal to the current one is an error, not a no-op. */
 static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_change *u,
-                         bool strict)
+                         bool strict, const struct write_call *w)
 {
     taskorch_task *cur = NULL;
     int before = sqlite3_total_changes(db->sql);
-    int rc = task_reload(&cur, db, id);
+    bool taken_over = false;
+    /* Status and assignee belong to a task's holder. */
+    int rc = (u->status >= 0 || u->assignee || w->claim) ? fence_check(db, id, w, &taken_over)
+                                                         : TASKORCH_OK;
+    if (!rc)
+        rc = task_reload(&cur, db, id);
     if (!rc)
         rc = apply_fields(db, cur, u);
     if (!rc)
@@ -337,7 +390,7 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
     if (!rc && u->status >= 0 &&
         (strict || u->status != cur->status ||
          (u->status == TASKORCH_STATUS_BLOCKED && !cur->manual_block)))
-        rc = status_change(db, id, u->status, u->flags, u->summary);
+        rc = status_change(db, id, u->status, u->flags, u->summary, taken_over);
     else if (!rc && u->summary && cur->status == TASKORCH_STATUS_COMPLETED) {
         sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET summary = ?2 WHERE id = ?1");
         rc = st ? TASKORCH_OK : TASKORCH_ERROR;
@@ -355,23 +408,51 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
     return rc;
 }
 
-static int update_task(taskorch_task **out, taskorch_db *db, const char *given,
-                       const taskorch_task_change *u, bool strict)
+static void fingerprint_change(struct write_call *w, const taskorch_task_change *u)
 {
+    fp_text(w, u->title);
+    fp_text(w, u->description);
+    fp_int(w, u->priority);
+    fp_int(w, u->status);
+    fp_text(w, u->assignee);
+    fp_texts(w, u->add_tags, u->n_add_tags);
+    fp_texts(w, u->remove_tags, u->n_remove_tags);
+    fp_texts(w, u->add_files, u->n_add_files);
+    fp_text(w, u->summary);
+    fp_int(w, u->flags);
+    fp_double(w, u->estimate);
+}
+
+static int update_task(taskorch_task **out, taskorch_db *db, const char *given,
+                       const taskorch_task_change *upd, bool strict, const char *op)
+{
+    struct write_call w;
+    write_start(db, &w, op);
     if (out)
         *out = NULL;
-    if (!db || !u)
+    if (!db || !upd)
         return db_fail(db, TASKORCH_EINVAL, "no update given");
-    int rc = validate_update(db, u);
-    if (rc || (rc = db_begin(db)))
+    taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
+    int rc = TAKE_VERSIONED(db, &u, upd, TASKORCH_TASK_CHANGE_VERSION, estimate, "task update");
+    if (rc || (rc = validate_update(db, &u)) || (rc = db_begin(db)))
         return rc;
+    fp_text(&w, given);
+    fingerprint_change(&w, &u);
     char id[TASKORCH_ID_SIZE];
-    if ((rc = resolve_id(db, given, id)) || (rc = update_in_txn(db, id, u, strict)))
+    bool replayed = false;
+    if ((rc = write_replay(db, &w, id, sizeof id, &replayed)))
+        return db_rollback(db, rc);
+    if (replayed) {
+        db_rollback(db, TASKORCH_OK);
+        return task_reload(out, db, id);
+    }
+    if ((rc = resolve_id(db, given, id)) || (rc = update_in_txn(db, id, &u, strict, &w)) ||
+        (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
     /* Context files hold title and description; completion adds an archive. */
-    if (u->title || u->description || u->status == TASKORCH_STATUS_COMPLETED)
+    if (u.title || u.description || u.status == TASKORCH_STATUS_COMPLETED)
         mirror_task(db, id);
     return task_reload(out, db, id);
 }
@@ -379,7 +460,7 @@ static int update_task(taskorch_task **out, taskorch_db *db, const char *given,
 int taskorch_task_update(taskorch_task **out, taskorch_db *db, const char *id_or_prefix,
                          const taskorch_task_change *upd)
 {
-    return update_task(out, db, id_or_prefix, upd, false);
+    return update_task(out, db, id_or_prefix, upd, false, "update");
 }
 
 int taskorch_task_complete(taskorch_db *db, const char *id_or_prefix, const char *summary,
@@ -389,7 +470,7 @@ int taskorch_task_complete(taskorch_db *db, const char *id_or_prefix, const char
     u.status = TASKORCH_STATUS_COMPLETED;
     u.summary = summary;
     u.flags = flags;
-    return update_task(NULL, db, id_or_prefix, &u, true);
+    return update_task(NULL, db, id_or_prefix, &u, true, "complete");
 }
 
 int taskorch_task_set_status(taskorch_db *db, const char *id_or_prefix, int status,
@@ -398,14 +479,14 @@ int taskorch_task_set_status(taskorch_db *db, const char *id_or_prefix, int stat
     taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
     u.status = status;
     u.flags = flags;
-    return update_task(NULL, db, id_or_prefix, &u, true);
+    return update_task(NULL, db, id_or_prefix, &u, true, "set_status");
 }
 
 int taskorch_task_assign(taskorch_db *db, const char *id_or_prefix, const char *agent)
 {
     taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
     u.assignee = agent ? agent : "";
-    return update_task(NULL, db, id_or_prefix, &u, false);
+    return update_task(NULL, db, id_or_prefix, &u, false, "assign");
 }
 
 /* Ids of the tasks depending on id, as "a, b" (NULL when none). */
@@ -459,13 +540,21 @@ static int delete_in_txn(taskorch_db *db, const char *id, unsigned int flags)
 
 int taskorch_task_delete(taskorch_db *db, const char *id_or_prefix, unsigned int flags)
 {
+    struct write_call w;
+    write_start(db, &w, "delete");
     if (!db)
         return TASKORCH_EINVAL;
+    fp_text(&w, id_or_prefix);
+    fp_int(&w, flags);
     int rc = db_begin(db);
     if (rc)
         return rc;
     char id[TASKORCH_ID_SIZE];
-    if ((rc = resolve_id(db, id_or_prefix, id)) || (rc = delete_in_txn(db, id, flags)))
+    bool replayed = false;
+    if ((rc = write_replay(db, &w, id, sizeof id, &replayed)) || replayed)
+        return db_rollback(db, rc);
+    if ((rc = resolve_id(db, id_or_prefix, id)) || (rc = delete_in_txn(db, id, flags)) ||
+        (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;

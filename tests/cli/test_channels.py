@@ -160,21 +160,27 @@ class TestRequestIds(ChannelCase):
         self.assertEqual(self.texts(), ["found it"])
 
     def test_request_id_scope(self):
-        # Distinct ids, agents or tasks are distinct posts.
+        # Distinct ids or agents are distinct posts; no id, no idempotency.
         other = self.add("other task")
         self.ok("share", self.t, "a", "--request-id", "r1")
         self.ok("share", self.t, "b", "--request-id", "r2")
         self.ok("share", self.t, "c", "--request-id", "r1", agent="someone_else")
-        self.ok("share", other, "d", "--request-id", "r1")
+        self.ok("share", other, "d", "--request-id", "r3")
         self.ok("share", self.t, "e")
         self.ok("share", self.t, "e")
         self.assertEqual(self.texts(), ["a", "b", "c", "e", "e"])
         self.assertEqual([m["text"] for m in self.messages(task=other)], ["d"])
 
-    def test_retry_with_other_text_keeps_first(self):
+    def test_reuse_for_other_text_or_task_is_refused(self):
+        # A request id names one request: reusing it for anything else
+        # must be heard about, never dropped silently.
+        other = self.add("other task")
         self.ok("share", self.t, "first", "--request-id", "r1")
-        self.ok("share", self.t, "second", "--request-id", "r1")
+        for args in (["share", self.t, "second"], ["share", other, "first"],
+                     ["note", self.t, "first"]):
+            self.assert_refused(5, args + ["--request-id", "r1"], "request id r1 already used")
         self.assertEqual(self.texts(), ["first"])
+        self.assertEqual(self.messages(task=other), [])
 
 
 class TestContext(ChannelCase):

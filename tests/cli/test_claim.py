@@ -1,8 +1,8 @@
 """tm claim [ID]: taking a task, or the next ready one, in one write.
 
 The rules held here: without ID the next ready task (pending, every
-dependency completed, assigned to me or to nobody) is taken, mine first,
-then by priority, then oldest; the task becomes assigned to me, in_progress,
+dependency completed, assigned to me or to nobody) is taken, by priority,
+then oldest; the task becomes assigned to me, in_progress,
 and I join it; only the bare id is printed. Exit 3 when nothing is ready,
 5 when the task is someone else's, cannot start (unfinished dependencies;
 claim has no --force) or is completed, cancelled or blocked by hand; every
@@ -40,28 +40,26 @@ class TestClaimNext(ClaimCase):
         self.assertEqual((t["status"], t["assignee"]), ("in_progress", "tester"))
         self.assertEqual(self.participants(tid), ["tester"])
 
-    def test_events_status_assigned_joined(self):
+    def test_events_claimed_joined(self):
         tid = self.add("t")
         before = len(self.events())
         self.claim()
         evs = self.events()[before:]
         self.assertEqual([(e["kind"], e["task"], e["agent"]) for e in evs],
-                         [("status", tid, "tester"), ("assigned", tid, "tester"),
-                          ("joined", tid, "tester")])
-        self.assertEqual(evs[0]["text"], "pending -> in_progress")
-        self.assertIn("tester", evs[1]["text"])
+                         [("claimed", tid, "tester"), ("joined", tid, "tester")])
+        self.assertIn("tester", evs[0]["text"])
         # One transaction: consecutive event ids.
-        self.assertEqual([e["id"] for e in evs], list(range(evs[0]["id"], evs[0]["id"] + 3)))
+        self.assertEqual([e["id"] for e in evs], list(range(evs[0]["id"], evs[0]["id"] + 2)))
 
-    def test_my_own_task_gets_no_assigned_event(self):
+    def test_my_own_task_is_claimed_the_same_way(self):
         tid = self.add("mine", "--assignee", "tester")
         before = len(self.events())
         self.assertEqual(self.claim(), tid)
         self.assertEqual([(e["kind"], e["task"]) for e in self.events()[before:]],
-                         [("status", tid), ("joined", tid)])
+                         [("claimed", tid), ("joined", tid)])
         self.assertEqual(self.task(tid)["assignee"], "tester")
 
-    def test_order_mine_first_then_priority_then_age(self):
+    def test_order_priority_then_age_mine_or_nobodys(self):
         # Created in an order that differs from the expected claim order.
         med_old = self.add("medium, older")
         theirs = self.add("someone else's", "-p", "critical", "--assignee", "other")
@@ -79,7 +77,7 @@ class TestClaimNext(ClaimCase):
         low = self.add("low", "-p", "low")
 
         got = [self.claim() for _ in range(7)]
-        self.assertEqual(got, [mine_high, mine_low, crit, high, med_old, med_new, low])
+        self.assertEqual(got, [crit, high, mine_high, med_old, med_new, mine_low, low])
         self.assert_refused(3, ["claim"], "no ready task")
         for tid in (theirs, gate):
             self.assertEqual(self.task(tid)["status"], "pending")

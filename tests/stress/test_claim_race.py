@@ -117,10 +117,10 @@ class ClaimRace(stress_util.StressCase):
         self.assertEqual(len(rows), len(all_ids))
         for tid, status, assignee in rows:
             self.assertEqual((status, assignee), (2, claimed_by[tid]), tid)  # completed
-        starts = self.sql("SELECT task_id, agent FROM events WHERE kind = 'status'"
-                          " AND text = 'pending -> in_progress' ORDER BY task_id")
+        starts = self.sql("SELECT task_id, agent FROM events WHERE kind = 'claimed'"
+                          " AND from_status = 0 AND to_status = 1 ORDER BY task_id")
         self.assertEqual(sorted(starts), sorted(claimed_by.items()))
-        assigned = self.sql("SELECT task_id, subject FROM events WHERE kind = 'assigned'")
+        assigned = self.sql("SELECT task_id, subject FROM events WHERE kind = 'claimed'")
         self.assertEqual(sorted(assigned), sorted(claimed_by.items()))
         joined = self.sql("SELECT task_id, agent FROM participants")
         self.assertEqual(sorted(joined), sorted(claimed_by.items()))

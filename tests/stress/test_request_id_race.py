@@ -37,16 +37,21 @@ class RequestIdRace(stress_util.StressCase):
             "deploy started")
         self.assert_integrity()
 
-    def test_request_ids_are_per_agent_and_per_task(self):
-        # The same request id from other agents, or on another task, is a
-        # different post: the race must not merge those.
+    def test_request_ids_are_per_agent(self):
+        # The same request id from other agents is a different post: the
+        # race must not merge those. Reused by the same agent on another
+        # task it is another request, refused.
         tasks = [self.add("first"), self.add("second")]
-        racers = [(["share", t, "--request-id", "req-3", "hello from %s" % a], a)
-                  for t in tasks for a in ("one", "two", "three") for _ in range(3)]
+        racers = [(["share", tasks[0], "--request-id", "req-3", "hello from %s" % a], a)
+                  for a in ("one", "two", "three") for _ in range(3)]
         self.assert_all_ok(self.race(racers))
+        for a in ("one", "two", "three"):
+            r = self.tm("share", tasks[1], "--request-id", "req-3", "hello from %s" % a, agent=a)
+            self.assertEqual(r.rc, 5, r)
+            self.assertIn("request id req-3 already used", r.err)
         self.assertEqual(
             sorted(self.sql("SELECT task_id, author, text FROM messages")),
-            sorted((t, a, "hello from %s" % a) for t in tasks for a in ("one", "two", "three")))
+            sorted((tasks[0], a, "hello from %s" % a) for a in ("one", "two", "three")))
         self.assert_integrity()
 
 

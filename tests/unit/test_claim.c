@@ -81,7 +81,7 @@ static void assert_refused(taskorch_db *db, const char *id_or_prefix, int code)
     assert_state_eq(state_now(), before);
 }
 
-START_TEST(next_orders_mine_then_priority_then_age)
+START_TEST(next_orders_by_priority_then_age)
 {
     taskorch_db *db = fx_open("alice");
     char med_a[TASKORCH_ID_SIZE], med_b[TASKORCH_ID_SIZE], theirs[TASKORCH_ID_SIZE],
@@ -106,7 +106,8 @@ START_TEST(next_orders_mine_then_priority_then_age)
              med_a, med_b);
     fx_sql(fx_store_file(), sql);
 
-    const char *expected[] = { mine_med, mine_low, crit, high, med_b, med_a };
+    /* Mine or nobody's alike: priority, then age. */
+    const char *expected[] = { crit, high, med_b, med_a, mine_med, mine_low };
     char got[TASKORCH_ID_SIZE];
     for (size_t i = 0; i < sizeof expected / sizeof *expected; i++) {
         claim_next(got, db);
@@ -151,16 +152,21 @@ START_TEST(claim_assigns_starts_and_joins_in_one_write)
     q.after = last;
     taskorch_event_iter *it = NULL;
     ck_assert_int_eq(taskorch_event_iter_new(&it, db, &q), TASKORCH_OK);
-    static const char *const kinds[] = { "status", "assigned", "joined" };
+    static const char *const kinds[] = { "claimed", "joined" };
     const taskorch_event *ev;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < 2; i++) {
         ck_assert_int_eq(taskorch_event_iter_next(it, &ev), TASKORCH_OK);
         ck_assert_str_eq(taskorch_event_kind(ev), kinds[i]);
         ck_assert_str_eq(taskorch_event_task_id(ev), id);
         ck_assert_str_eq(taskorch_event_agent(ev), "alice");
         ck_assert(taskorch_event_id(ev) == last + 1 + (int64_t)i);
-        if (i == 0)
-            ck_assert_str_eq(taskorch_event_text(ev), "pending -> in_progress");
+        if (i == 0) {
+            /* Typed members: the move, the new holder, the claim number. */
+            ck_assert_int_eq(taskorch_event_from(ev), TASKORCH_STATUS_PENDING);
+            ck_assert_int_eq(taskorch_event_to(ev), TASKORCH_STATUS_IN_PROGRESS);
+            ck_assert_str_eq(taskorch_event_assignee(ev), "alice");
+            ck_assert(taskorch_event_claim(ev) == taskorch_event_id(ev));
+        }
     }
     ck_assert_int_eq(taskorch_event_iter_next(it, &ev), TASKORCH_ITEROVER);
     taskorch_event_iter_free(it);
@@ -183,7 +189,7 @@ START_TEST(own_task_keeps_assignee_without_assigned_event)
     size_t assigned = fx_event_count(db, "assigned", id);
     ck_assert_int_eq(taskorch_task_claim(NULL, db, id), TASKORCH_OK);
     ck_assert_uint_eq(fx_event_count(db, "assigned", id), assigned);
-    ck_assert_uint_eq(fx_event_count(db, "status", id), 1);
+    ck_assert_uint_eq(fx_event_count(db, "claimed", id), 1);
     ck_assert_uint_eq(fx_event_count(db, "joined", id), 1);
     ck_assert_int_eq(fx_status(db, id), TASKORCH_STATUS_IN_PROGRESS);
     taskorch_db_close(db);
@@ -363,7 +369,7 @@ Suite *unit_suite(void)
 {
     Suite *s = suite_create("claim");
     TCase *tc = fx_tcase("taking");
-    tcase_add_test(tc, next_orders_mine_then_priority_then_age);
+    tcase_add_test(tc, next_orders_by_priority_then_age);
     tcase_add_test(tc, claim_assigns_starts_and_joins_in_one_write);
     tcase_add_test(tc, own_task_keeps_assignee_without_assigned_event);
     tcase_add_test(tc, retry_of_own_claim_changes_nothing);

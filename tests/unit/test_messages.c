@@ -259,24 +259,31 @@ START_TEST(request_id_makes_posts_idempotent)
                                        "req-42"),
                      TASKORCH_OK);
     ck_assert(again == first);
-    /* Same request id, different text: still the first post. */
+    /* Same request id, different text or kind: refused, never dropped. */
     ck_assert_int_eq(taskorch_msg_post(&again, alice, t1, TASKORCH_MSG_SHARE, "retry text",
                                        "req-42"),
-                     TASKORCH_OK);
-    ck_assert(again == first);
+                     TASKORCH_EREQUEST);
+    ck_assert(again == 0);
+    ck_assert_int_eq(taskorch_msg_post(&again, alice, t1, TASKORCH_MSG_NOTE, "deploy done",
+                                       "req-42"),
+                     TASKORCH_EREQUEST);
+    ck_assert(strstr(taskorch_db_errmsg(alice), "req-42 already used") != NULL);
     ck_assert_uint_eq(message_rows(), 1);
     ck_assert_uint_eq(fx_event_count(alice, NULL, NULL), events);
     ck_assert_str_eq(messages(alice, t1, NULL), "share:alice:deploy done");
 
-    /* Another agent, or another task, is another request. */
+    /* Another agent's request id is another request; the same agent on
+     * another task is another request too, so refused. */
     ck_assert_int_eq(taskorch_msg_post(&other, bob, t1, TASKORCH_MSG_SHARE, "deploy done",
                                        "req-42"),
                      TASKORCH_OK);
     ck_assert(other != first);
     ck_assert_int_eq(taskorch_msg_post(&other, alice, t2, TASKORCH_MSG_SHARE, "deploy done",
                                        "req-42"),
+                     TASKORCH_EREQUEST);
+    ck_assert_int_eq(taskorch_msg_post(&other, alice, t2, TASKORCH_MSG_SHARE, "deploy done",
+                                       "req-43"),
                      TASKORCH_OK);
-    ck_assert(other != first);
     /* Without a request id every post counts. */
     ck_assert_int_eq(taskorch_msg_post(NULL, alice, t1, TASKORCH_MSG_SHARE, "x", NULL),
                      TASKORCH_OK);

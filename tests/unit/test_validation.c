@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Versions no struct of this library has. */
-static const unsigned int bad_versions[] = { 0u, 2u, 99u, 0xffffffffu };
+static const unsigned int bad_versions[] = { 0u, 3u, 99u, 0xffffffffu };
 #define N_BAD (sizeof bad_versions / sizeof *bad_versions)
 
 START_TEST(open_options_init)
@@ -137,7 +137,7 @@ START_TEST(wrong_versions_are_refused_by_users)
     taskorch_open_options o = TASKORCH_OPEN_OPTIONS_INIT;
     o.flags = TASKORCH_OPEN_CREATE;
     o.agent = "alice";
-    o.version = 2;
+    o.version = 3;
     taskorch_db *db = NULL;
     ck_assert_int_eq(taskorch_db_open(&db, dir, &o), TASKORCH_EINVAL);
     ck_assert_ptr_nonnull(db);
@@ -152,7 +152,7 @@ START_TEST(wrong_versions_are_refused_by_users)
 
     taskorch_task_spec spec = TASKORCH_TASK_SPEC_INIT;
     spec.title = "never";
-    spec.version = 2;
+    spec.version = 3;
     taskorch_task *t = (taskorch_task *)1;
     ck_assert_int_eq(taskorch_task_create(&t, db, &spec), TASKORCH_EINVAL);
     ck_assert_ptr_null(t);
