@@ -156,14 +156,14 @@ class TestLeases(QueueCase):
 
     def test_heartbeat_extends_the_lease(self):
         t = self.add("t")
-        self.claim("--lease", "1s", agent="alice")
+        self.claim("--lease", "2s", agent="alice")
         before = self.task(t)
         out = self.ok("heartbeat", t, "--lease", "1h", agent="alice")
         self.assertRegex(out, r"^Task %s lease renewed until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$" % t)
         after = self.task(t)
         self.assertGreater(iso(after["lease_expires"]), iso(before["lease_expires"]) + 3000)
         self.assertEqual(after["claim"], before["claim"])
-        time.sleep(1.3)
+        time.sleep(2.3)  # past the first lease
         self.assert_refused(3, ["claim"], [], agent="bob")
         self.assertEqual(self.task(t)["assignee"], "alice")
         # No event for a heartbeat.
