@@ -1,14 +1,11 @@
 """Typed events, estimates, store settings, durations, and Store.watch with
 tm watch's filters, cursors, follow and limit (issue 7)."""
 import datetime
-import os
-import subprocess
 import time
 import unittest
 
 import helpers
 import taskorch
-from taskorch import _lib as L
 
 
 def last(store, task, kind):

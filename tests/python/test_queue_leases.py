@@ -5,7 +5,6 @@ post progress on it (ConflictError naming the holder, nothing written)
 unless force=True, which the event records; a claim number that is no
 longer the task's current one is refused the same way."""
 import datetime
-import os
 import signal
 import time
 import unittest

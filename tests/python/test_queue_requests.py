@@ -4,7 +4,6 @@ and events counted with sqlite3); the same request id with another
 operation or other arguments raises RequestError and writes nothing. The
 scope is the agent. A request id is handed to the library for exactly one
 write."""
-import os
 import unittest
 
 import helpers
