@@ -18,16 +18,22 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def sleep_past(lease_expires):
+    """Sleeps until a little after a lease has ended."""
+    time.sleep(max(0.0, (lease_expires - now()).total_seconds()) + 0.2)
+
+
 class Expiry(helpers.StoreTest):
     def test_an_expired_lease_lets_another_agent_claim(self):
         t = self.store.add("t")
         mine = self.store.claim(lease=1)
         bob = self.open("bob")
+        self.assertGreater(mine.lease_expires, now())  # (a very slow machine aside)
         with self.assertRaises(taskorch.NotFoundError):
             bob.claim()
         with self.assertRaises(taskorch.ConflictError):
             bob.claim(t)
-        time.sleep(1.2)
+        sleep_past(mine.lease_expires)
         got = bob.claim()
         self.assertEqual(got.id, t.id)
         self.assertEqual((got.status, got.assignee), ("in_progress", "bob"))
@@ -56,7 +62,7 @@ class Expiry(helpers.StoreTest):
         holder = helpers.start_python("""if True:
             import os, signal, sys, taskorch
             s = taskorch.Store(sys.argv[1], agent="doomed", mirror=False)
-            t = s.claim(lease=1)
+            t = s.claim(lease=2)
             print(t.id, t.claim, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
             """, self.db)
@@ -66,7 +72,7 @@ class Expiry(helpers.StoreTest):
         self.assertEqual(tid, t.id)
         with self.assertRaises(taskorch.NotFoundError):
             self.store.claim()  # still held
-        time.sleep(1.2)
+        sleep_past(self.store.get(t).lease_expires)
         got = self.store.claim()
         self.assertEqual(got.id, t.id)
         # The dead agent comes back and tries to finish what it had.
@@ -96,14 +102,14 @@ class Expiry(helpers.StoreTest):
 class Heartbeat(helpers.StoreTest):
     def test_heartbeat_extends_the_lease_without_an_event(self):
         t = self.store.add("t")
-        first = self.store.claim(t, lease=1)
+        first = self.store.claim(t, lease=2)
         before = self.event_count()
         beat = self.store.heartbeat(t, lease=30)
         self.assertIsInstance(beat, taskorch.Task)
         self.assertEqual(beat.claim, first.claim)
         self.assertAlmostEqual((beat.lease_expires - now()).total_seconds(), 30, delta=5)
         self.assertEqual(self.event_count(), before)
-        time.sleep(1.2)  # the first lease would be over by now
+        sleep_past(first.lease_expires)  # the first lease is over by now
         with self.assertRaises(taskorch.NotFoundError):
             self.open("bob").claim()
         self.assertEqual(self.store.get(t).assignee, "alice")
