@@ -28,7 +28,7 @@ static int renew(taskorch_db *db, const char *id, int64_t lease_ms, int64_t now)
     sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET lease_expires = ?2, lease_ms = ?3"
                                    " WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     if (lease_ms > 0) {
         sqlite3_bind_int64(st, 2, now + lease_ms);
@@ -56,7 +56,7 @@ static int take(taskorch_db *db, const taskorch_task *cur, int64_t lease_ms, int
     res->claim = sqlite3_last_insert_rowid(db->sql);
     sqlite3_stmt *st = db_stmt(db, "UPDATE events SET claim = ?1 WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     sqlite3_bind_int64(st, 1, res->claim);
     if ((rc = db_step_done(db, st)))
         return rc;
@@ -64,7 +64,7 @@ static int take(taskorch_db *db, const taskorch_task *cur, int64_t lease_ms, int
                      " claim_no = ?3, lease_expires = ?4, lease_ms = ?5,"
                      " updated_at = ?6 WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, cur->id);
     bind_text(st, 2, db->agent);
     sqlite3_bind_int64(st, 3, res->claim);
@@ -132,7 +132,7 @@ static int best_for(taskorch_db *db, const char *who, const taskorch_claim_optio
         " ORDER BY priority DESC, created_at, rowid LIMIT 1";
     sqlite3_stmt *st = db_stmt(db, who ? mine_sql : nobody_sql);
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     if (who)
         bind_text(st, 1, who);
     sqlite3_bind_int(st, 2, o->priority);
@@ -174,7 +174,7 @@ static int my_oldest(taskorch_db *db, char id[TASKORCH_ID_SIZE], bool *found)
     sqlite3_stmt *st = db_stmt(db, "SELECT id FROM tasks WHERE status = 1 AND assignee = ?1"
                                    " ORDER BY created_at, rowid LIMIT 1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, db->agent);
     int rc = sqlite3_step(st);
     *found = rc == SQLITE_ROW;
@@ -377,7 +377,7 @@ static int heartbeat_body(taskorch_db *db, const struct write_call *w, const cha
                      "task %s was started by hand, not claimed; claim it first", id);
     if (!rc) {
         sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(lease_ms, 0) FROM tasks WHERE id = ?1");
-        rc = st ? TASKORCH_OK : TASKORCH_ERROR;
+        rc = st ? TASKORCH_OK : db_last_code(db);
         if (!rc) {
             bind_text(st, 1, id);
             int64_t last = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -428,7 +428,7 @@ static int release_body(taskorch_db *db, const struct write_call *w, const char 
                                         " assignee = CASE WHEN ?3 THEN NULL ELSE assignee END,"
                                         " updated_at = ?4 WHERE id = ?1");
     if (!rc && !st)
-        rc = TASKORCH_ERROR;
+        rc = db_last_code(db);
     if (!rc) {
         bind_text(st, 1, id);
         sqlite3_bind_int(st, 2, to);

@@ -49,7 +49,7 @@ int config_read(taskorch_db *db, const char *key, char **out)
     *out = NULL;
     sqlite3_stmt *st = db_stmt(db, "SELECT value FROM config WHERE key = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, key);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && !(*out = col_strdup(st, 0)))
@@ -80,7 +80,7 @@ int taskorch_config_set(taskorch_db *db, const char *key, const char *value)
                                            " ON CONFLICT(key) DO UPDATE SET value = ?2"
                                          : "DELETE FROM config WHERE key = ?1");
     if (!st)
-        return db_rollback(db, TASKORCH_ERROR);
+        return db_rollback(db, db_last_code(db));
     bind_text(st, 1, key);
     if (value)
         bind_text(st, 2, value);

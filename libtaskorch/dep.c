@@ -90,7 +90,7 @@ static int check_cycle(taskorch_db *db, const char *task, const char *dep)
         rc = TASKORCH_ENOMEM;
     sqlite3_stmt *st = db_stmt(db, "SELECT dep_id FROM deps WHERE task_id = ?1");
     if (!st)
-        rc = TASKORCH_ERROR;
+        rc = db_last_code(db);
     for (size_t i = 0; !rc && i < b.n && found == SIZE_MAX; i++) {
         sqlite3_reset(st);
         bind_text(st, 1, b.ids[i]);
@@ -145,7 +145,7 @@ static int insert_edge(taskorch_db *db, const char *task, const char *dep, int *
     sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO deps(task_id, dep_id, created_at)"
                                    " VALUES (?1, ?2, ?3)");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, task);
     bind_text(st, 2, dep);
     sqlite3_bind_int64(st, 3, now_ms());
@@ -240,7 +240,7 @@ int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *de
             return db_rollback(db, rc);
         sqlite3_stmt *st = db_stmt(db, "DELETE FROM deps WHERE task_id = ?1 AND dep_id = ?2");
         if (!st)
-            return db_rollback(db, TASKORCH_ERROR);
+            return db_rollback(db, db_last_code(db));
         bind_text(st, 1, id);
         bind_text(st, 2, dep);
         if ((rc = db_step_done(db, st)))

@@ -36,6 +36,7 @@ int db_fail(taskorch_db *db, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
         va_end(ap);
+        db->errcode = code;
     }
     return code;
 }
@@ -52,13 +53,18 @@ int db_sqlfail(taskorch_db *db, int rc, const char *what)
     case SQLITE_NOMEM: code = TASKORCH_ENOMEM; break;
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT: code = TASKORCH_ECORRUPT; break;
+    case SQLITE_FULL:
+        return db_fail(db, TASKORCH_ESTORE,
+                       "%s: disk full (or the file size limit was reached); nothing was "
+                       "changed; free some space and retry",
+                       what);
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
     case SQLITE_PERM:
     case SQLITE_AUTH: code = TASKORCH_ESTORE; break;
-    case SQLITE_CONSTRAINT: code = TASKORCH_EINVAL; break;
+    /* Every input is validated before it reaches SQL: a constraint
+     * failure is the library's fault, not the caller's. */
     default: code = TASKORCH_ERROR; break;
     }
     const char *detail = (db && db->sql) ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
@@ -67,9 +73,13 @@ int db_sqlfail(taskorch_db *db, int rc, const char *what)
 
 void db_clear_error(taskorch_db *db)
 {
-    if (db)
+    if (db) {
         db->errmsg[0] = '\0';
+        db->errcode = TASKORCH_OK;
+    }
 }
+
+int db_last_code(const taskorch_db *db) { return db && db->errcode ? db->errcode : TASKORCH_ERROR; }
 
 const char *taskorch_db_errmsg(const taskorch_db *db)
 {

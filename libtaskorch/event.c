@@ -53,7 +53,7 @@ int event_add_data(taskorch_db *db, const char *kind, const char *task_id, const
                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
                                    " ?13, ?14)");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     sqlite3_bind_int64(st, 1, now_ms());
     bind_text(st, 2, kind);
     bind_text(st, 3, task_id);
@@ -258,7 +258,7 @@ int taskorch_event_last_id(int64_t *out, taskorch_db *db)
     *out = 0;
     sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(max(id), 0) FROM events");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
@@ -273,7 +273,7 @@ static int data_version(taskorch_db *db, int64_t *out)
 {
     sqlite3_stmt *st = db_stmt(db, "PRAGMA data_version");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
@@ -318,7 +318,7 @@ int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *consumer)
         return rc;
     sqlite3_stmt *st = db_stmt(db, "SELECT event_id FROM cursors WHERE consumer = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, consumer);
     int src = sqlite3_step(st);
     if (src == SQLITE_ROW)
@@ -343,7 +343,7 @@ int taskorch_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id)
                                    " VALUES (?1, ?2, ?3) ON CONFLICT(consumer) DO UPDATE"
                                    " SET event_id = ?2, updated_at = ?3");
     if (!st)
-        return db_rollback(db, TASKORCH_ERROR);
+        return db_rollback(db, db_last_code(db));
     bind_text(st, 1, consumer);
     sqlite3_bind_int64(st, 2, event_id);
     sqlite3_bind_int64(st, 3, now_ms());

@@ -57,6 +57,7 @@ struct taskorch_db {
     uint64_t rng;             /* jitter for the busy handler */
     struct stmt_slot stmts[STMT_CACHE_SIZE];
     char errmsg[1024];
+    int errcode; /* the code db_fail recorded last, for db_last_code */
 };
 
 /* ---- growable string (strbuf.c) ---- */
@@ -82,6 +83,11 @@ int db_fail(taskorch_db *db, int code, const char *fmt, ...) __attribute__((form
 /* Maps an SQLite result to a taskorch code, recording SQLite's message. */
 int db_sqlfail(taskorch_db *db, int sqlite_rc, const char *what);
 void db_clear_error(taskorch_db *db);
+/* The code of the failure recorded last on the handle (by db_fail or
+ * db_sqlfail), so that a caller whose helper only says "failed" (a NULL
+ * statement) reports BUSY, CORRUPT or NOMEM as such; TASKORCH_ERROR when
+ * nothing was recorded. */
+int db_last_code(const taskorch_db *db);
 
 /* ---- text rules (validate.c) ---- */
 bool utf8_valid(const char *s, size_t len);
@@ -130,9 +136,10 @@ void bind_text(sqlite3_stmt *st, int idx, const char *s);
 char *col_strdup(sqlite3_stmt *st, int col);
 
 /* ---- schema.c ---- */
-/* Refuses a foreign or newer file without touching it; *needs_write tells
- * that the store must be created or upgraded (schema_prepare does it). */
-int schema_validate(taskorch_db *db, bool *needs_write);
+enum schema_need { SCHEMA_READY, SCHEMA_CREATE, SCHEMA_UPGRADE };
+/* Refuses a foreign or newer file without touching it; *needs tells
+ * whether the store must be created or upgraded (schema_prepare does it). */
+int schema_validate(taskorch_db *db, enum schema_need *needs);
 int schema_prepare(taskorch_db *db, bool may_create);
 
 /* ---- write.c: one write call, its options and exact idempotency ---- */

@@ -24,7 +24,7 @@ static int read_holding(taskorch_db *db, const char *id, struct holding *h)
     sqlite3_stmt *st = db_stmt(db, "SELECT status, assignee, coalesce(claim_no, 0),"
                                    " coalesce(lease_expires, 0) FROM tasks WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -88,7 +88,7 @@ static int expire_one(taskorch_db *db, const struct ended *e, int64_t now)
                                    " assignee = NULL, claim_no = NULL, lease_expires = NULL,"
                                    " lease_ms = NULL, updated_at = ?2 WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, e->id);
     sqlite3_bind_int64(st, 2, now);
     int rc = db_step_done(db, st);
@@ -114,7 +114,7 @@ int leases_expire(taskorch_db *db, int64_t now)
                                    " WHERE lease_expires <= ?1 AND +status = 1"
                                    " ORDER BY lease_expires, id");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     sqlite3_bind_int64(st, 1, now);
     struct ended *v = NULL;
     size_t n = 0, cap = 0;
@@ -148,7 +148,7 @@ int leases_due(taskorch_db *db, int64_t now, bool *due, int64_t *next_expiry)
     sqlite3_stmt *st = db_stmt(db, "SELECT min(lease_expires) FROM tasks"
                                    " WHERE lease_expires IS NOT NULL");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     int rc = sqlite3_step(st);
     int64_t first = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);

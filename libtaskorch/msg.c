@@ -43,7 +43,7 @@ int participant_join(taskorch_db *db, const char *id, int *joined)
     sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO participants(task_id, agent, joined_at)"
                                    " VALUES (?1, ?2, ?3)");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     bind_text(st, 2, db->agent);
     sqlite3_bind_int64(st, 3, now_ms());
@@ -103,7 +103,7 @@ static int post_in_txn(taskorch_db *db, const struct write_call *w, const char *
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO messages(task_id, kind, author, text, created_at)"
                                    " VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     sqlite3_bind_int(st, 2, kind);
     bind_text(st, 3, db->agent);
@@ -217,7 +217,7 @@ int taskorch_msg_iter_new(taskorch_msg_iter **out, taskorch_db *db, const char *
                                    " AND (?4 = 0 OR ((1 << kind) & ?4) != 0)"
                                    " ORDER BY id DESC LIMIT ?5) ORDER BY id");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     sqlite3_bind_int64(st, 2, q.since);
     bind_text(st, 3, db->agent);
@@ -284,7 +284,7 @@ int taskorch_task_participants(char ***out, taskorch_db *db, const char *task)
     sqlite3_stmt *st = db_stmt(db, "SELECT agent FROM participants WHERE task_id = ?1"
                                    " ORDER BY rowid");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     /* One block: the pointer array followed by the strings. */
     struct strbuf names;

@@ -190,7 +190,7 @@ int taskorch_dep_iter_new(taskorch_task_iter **out, taskorch_db *db, const char 
             : db_stmt(db, "SELECT " TASK_COLUMNS " FROM deps d JOIN tasks t ON t.id = d.task_id"
                           " WHERE d.dep_id = ?1 ORDER BY t.created_at, t.rowid");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     return collect(out, db, st, false);
 }

@@ -250,9 +250,8 @@ static int upgrade(taskorch_db *db)
     return rc ? db_rollback(db, rc) : db_commit(db);
 }
 
-/* Refuses what is not ours or too new. *needs_write: creation or an
- * upgrade is due. */
-static int validate(taskorch_db *db, struct store_state *s, bool *needs_write)
+/* Refuses what is not ours or too new; *needs tells what is due. */
+static int validate(taskorch_db *db, struct store_state *s, enum schema_need *needs)
 {
     int rc = read_state(db, s);
     if (rc)
@@ -267,24 +266,24 @@ static int validate(taskorch_db *db, struct store_state *s, bool *needs_write)
                        "%s uses schema version %d but this library (taskorch %s) knows only up "
                        "to %d; upgrade taskorch. The store was left untouched",
                        db->path, s->version, TASKORCH_VERSION_STRING, SCHEMA_VERSION);
-    *needs_write = s->version < SCHEMA_VERSION;
+    *needs = empty ? SCHEMA_CREATE : s->version < SCHEMA_VERSION ? SCHEMA_UPGRADE : SCHEMA_READY;
     return TASKORCH_OK;
 }
 
-int schema_validate(taskorch_db *db, bool *needs_write)
+int schema_validate(taskorch_db *db, enum schema_need *needs)
 {
     struct store_state s;
-    return validate(db, &s, needs_write);
+    return validate(db, &s, needs);
 }
 
 int schema_prepare(taskorch_db *db, bool may_create)
 {
     struct store_state s;
-    bool needs_write = false;
-    int rc = validate(db, &s, &needs_write);
-    if (rc || !needs_write)
+    enum schema_need needs = SCHEMA_READY;
+    int rc = validate(db, &s, &needs);
+    if (rc || needs == SCHEMA_READY)
         return rc;
-    bool empty = s.version == 0;
+    bool empty = needs == SCHEMA_CREATE;
     if (empty && (!may_create || (db->flags & TASKORCH_OPEN_READONLY)))
         return db_fail(db, TASKORCH_ENOTFOUND, "%s holds no task store yet", db->path);
     if (db->flags & TASKORCH_OPEN_READONLY)

@@ -26,7 +26,7 @@ int status_write(taskorch_db *db, const char *id, int from, int to, bool manual,
                                    " lease_ms = CASE WHEN ?2 = 1 THEN lease_ms END"
                                    " WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     sqlite3_bind_int(st, 2, to);
     sqlite3_bind_int(st, 3, manual);
@@ -72,7 +72,7 @@ static int auto_move(taskorch_db *db, const char *id, int to, const char *cause)
                                    " updated_at = ?3 WHERE id = ?1"
                                    " RETURNING coalesce(assignee, '')");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     sqlite3_bind_int(st, 2, to);
     sqlite3_bind_int64(st, 3, now_ms());
@@ -108,7 +108,7 @@ int status_reevaluate(taskorch_db *db, const char *id)
                                    " WHERE d.task_id = ?1 AND p.status != 2)"
                                    " FROM tasks WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     int rc = sqlite3_step(st);
     int status = -1, manual = 0, waiting = 0;
@@ -132,7 +132,7 @@ static int move_each(taskorch_db *db, const char *sql, const char *id, int to)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     char(*ids)[TASKORCH_ID_SIZE] = NULL;
     size_t n = 0, cap = 0;
@@ -180,7 +180,7 @@ static int release_manual_block(taskorch_db *db, const char *id)
     sqlite3_stmt *st =
         db_stmt(db, "UPDATE tasks SET manual_block = 0, updated_at = ?2 WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     sqlite3_bind_int64(st, 2, now_ms());
     int rc = db_step_done(db, st);
@@ -195,7 +195,7 @@ int status_change(taskorch_db *db, const char *id, int to, unsigned int flags, c
     sqlite3_stmt *st =
         db_stmt(db, "SELECT status, manual_block, coalesce(claim_no, 0) FROM tasks WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     int rc = sqlite3_step(st);
     int from = sqlite3_column_int(st, 0), manual = sqlite3_column_int(st, 1);

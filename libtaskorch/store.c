@@ -217,9 +217,13 @@ static int open_sqlite(taskorch_db *db)
     sqlite3_extended_result_codes(db->sql, 1);
     sqlite3_busy_handler(db->sql, busy_handler, db);
     /* Validate before changing anything: a foreign file stays untouched. */
-    bool needs_write = false;
-    if ((rc = schema_validate(db, &needs_write)))
+    enum schema_need needs = SCHEMA_READY;
+    if ((rc = schema_validate(db, &needs)))
         return rc;
+    /* An empty file (0 bytes, or a bare SQLite header) is no store yet: a
+     * read must not turn it into one, nor switch it to WAL. */
+    if (needs == SCHEMA_CREATE && (!create || readonly))
+        return db_fail(db, TASKORCH_ENOTFOUND, "%s holds no task store yet", db->path);
     int rc2;
     /* The last connection to close checkpoints and removes the WAL, so a
      * sequence of tm commands keeps it empty. While a watcher keeps a
@@ -229,7 +233,7 @@ static int open_sqlite(taskorch_db *db)
         (rc2 = exec_pragma(db, "PRAGMA foreign_keys=ON")) ||
         (rc2 = exec_pragma(db, "PRAGMA journal_size_limit=8388608")))
         return rc2;
-    if (needs_write && (rc = schema_prepare(db, create)))
+    if (needs != SCHEMA_READY && (rc = schema_prepare(db, create)))
         return rc;
     db_clear_error(db); /* the probe above may have left a message */
     return TASKORCH_OK;
@@ -364,7 +368,7 @@ int db_rollback(taskorch_db *db, int rc)
 int db_step_done(taskorch_db *db, sqlite3_stmt *st)
 {
     if (!st)
-        return TASKORCH_ERROR; /* db_stmt recorded why */
+        return db_last_code(db); /* db_stmt recorded why */
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW)

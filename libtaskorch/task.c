@@ -73,7 +73,7 @@ int resolve_id(taskorch_db *db, const char *given, char out[TASKORCH_ID_SIZE])
     sqlite3_stmt *st =
         db_stmt(db, "SELECT id FROM tasks WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 10");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, prefix);
     bind_text(st, 2, upper);
     struct strbuf cands;
@@ -165,7 +165,7 @@ static int load_strings(taskorch_db *db, const char *sql, const char *id, char *
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     size_t cap = 0;
     int rc;
@@ -192,7 +192,7 @@ int task_load_details(taskorch_db *db, taskorch_task *t)
     sqlite3_stmt *st = db_stmt(db, "SELECT path, line, end_line FROM files WHERE task_id = ?1"
                                    " ORDER BY pos");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, t->id);
     size_t cap = 0;
     int src;
@@ -217,7 +217,7 @@ int id_list(taskorch_db *db, const char *sql, const char *id, char **out)
     *out = NULL;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     struct strbuf sb;
     sb_init(&sb);
@@ -242,7 +242,7 @@ int task_status_of(taskorch_db *db, const char *id, int *status)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT status FROM tasks WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -258,7 +258,7 @@ static int load_task(taskorch_task **out, taskorch_db *db, const char *id)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     int src = sqlite3_step(st);
     if (src != SQLITE_ROW) {

@@ -79,7 +79,7 @@ static int insert_tags(taskorch_db *db, const char *id, const char *const *tags,
     for (size_t i = 0; i < n; i++) {
         sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO tags(task_id, tag) VALUES (?1, ?2)");
         if (!st)
-            return TASKORCH_ERROR;
+            return db_last_code(db);
         bind_text(st, 1, id);
         bind_text(st, 2, tags[i]);
         int rc = db_step_done(db, st);
@@ -103,7 +103,7 @@ static int insert_files(taskorch_db *db, const char *id, const char *const *file
                                        " WHERE task_id = ?1), ?2, ?3, ?4)");
         if (!st) {
             free(path);
-            return TASKORCH_ERROR;
+            return db_last_code(db);
         }
         bind_text(st, 1, id);
         bind_text(st, 2, path);
@@ -162,7 +162,7 @@ static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TAS
                                    " assignee, created_by, created_at, updated_at, estimate)"
                                    " VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?7, ?8)");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, id);
     bind_text(st, 2, s->title);
     bind_text(st, 3, s->description && *s->description ? s->description : NULL);
@@ -290,7 +290,7 @@ static int apply_fields(taskorch_db *db, const taskorch_task *cur, const taskorc
                                    " estimate = CASE WHEN ?6 < 0 THEN estimate"
                                    "   WHEN ?6 = 0 THEN NULL ELSE ?6 END,"
                                    " updated_at = ?5 WHERE id = ?1");
-    int rc = st ? TASKORCH_OK : TASKORCH_ERROR;
+    int rc = st ? TASKORCH_OK : db_last_code(db);
     if (!rc) {
         bind_text(st, 1, cur->id);
         bind_text(st, 2, u->title);
@@ -315,7 +315,7 @@ static int apply_tags_files(taskorch_db *db, const char *id, const taskorch_task
     for (size_t i = 0; i < u->n_remove_tags; i++) {
         sqlite3_stmt *st = db_stmt(db, "DELETE FROM tags WHERE task_id = ?1 AND tag = ?2");
         if (!st)
-            return TASKORCH_ERROR;
+            return db_last_code(db);
         bind_text(st, 1, id);
         bind_text(st, 2, u->remove_tags[i]);
         if ((rc = db_step_done(db, st)))
@@ -335,7 +335,7 @@ static int apply_tags_files(taskorch_db *db, const char *id, const taskorch_task
     if (u->n_add_files)
         sb_addf(&sb, "%s%zu file reference(s) added", sb.len ? "; " : "", u->n_add_files);
     sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET updated_at = ?2 WHERE id = ?1");
-    rc = st ? TASKORCH_OK : TASKORCH_ERROR;
+    rc = st ? TASKORCH_OK : db_last_code(db);
     if (!rc) {
         bind_text(st, 1, id);
         sqlite3_bind_int64(st, 2, now_ms());
@@ -356,7 +356,7 @@ int task_set_assignee(taskorch_db *db, const taskorch_task *cur, const char *ass
         return TASKORCH_OK;
     sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET assignee = ?2, updated_at = ?3 WHERE id = ?1");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, cur->id);
     bind_text(st, 2, next);
     sqlite3_bind_int64(st, 3, now_ms());
@@ -393,7 +393,7 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
         rc = status_change(db, id, u->status, u->flags, u->summary, taken_over);
     else if (!rc && u->summary && cur->status == TASKORCH_STATUS_COMPLETED) {
         sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET summary = ?2 WHERE id = ?1");
-        rc = st ? TASKORCH_OK : TASKORCH_ERROR;
+        rc = st ? TASKORCH_OK : db_last_code(db);
         if (!rc) {
             bind_text(st, 1, id);
             bind_text(st, 2, u->summary);
@@ -522,7 +522,7 @@ static int delete_in_txn(taskorch_db *db, const char *id, unsigned int flags)
     for (size_t i = 0; !rc && i < sizeof cleanup / sizeof *cleanup; i++) {
         sqlite3_stmt *st = db_stmt(db, cleanup[i]);
         if (!st) {
-            rc = TASKORCH_ERROR;
+            rc = db_last_code(db);
             break;
         }
         bind_text(st, 1, id);

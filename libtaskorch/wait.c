@@ -49,7 +49,7 @@ static int look(taskorch_db *db, char (*ids)[TASKORCH_ID_SIZE], size_t n, int un
         sqlite3_stmt *st = db_stmt(db, "SELECT id FROM tasks WHERE status IN (0, 1, 3)"
                                        " ORDER BY created_at, id LIMIT ?1");
         if (!st)
-            code = TASKORCH_ERROR;
+            code = db_last_code(db);
         else {
             sqlite3_bind_int64(st, 1, pending ? -1 : 1);
             while (!code && (rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -107,7 +107,7 @@ int write_replay(taskorch_db *db, const struct write_call *w, char *result, size
     sqlite3_stmt *st = db_stmt(db, "SELECT op, fingerprint, result FROM requests"
                                    " WHERE agent = ?1 AND request_id = ?2");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, db->agent);
     bind_text(st, 2, w->request_id);
     int rc = sqlite3_step(st);
@@ -148,7 +148,7 @@ int write_record(taskorch_db *db, const struct write_call *w, const char *result
     sqlite3_stmt *st = db_stmt(db, "INSERT INTO requests(agent, request_id, op, fingerprint,"
                                    " result, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!st)
-        return TASKORCH_ERROR;
+        return db_last_code(db);
     bind_text(st, 1, db->agent);
     bind_text(st, 2, w->request_id);
     bind_text(st, 3, w->op);
