@@ -55,11 +55,11 @@ extern "C" {
 /* Versions                                                                  */
 
 #define TASKORCH_VERSION_MAJOR 0
-#define TASKORCH_VERSION_MINOR 1
+#define TASKORCH_VERSION_MINOR 2
 #define TASKORCH_VERSION_PATCH 0
-#define TASKORCH_VERSION_STRING "0.1.0"
+#define TASKORCH_VERSION_STRING "0.2.0"
 /* MAJOR * 10000 + MINOR * 100 + PATCH */
-#define TASKORCH_VERSION_NUMBER 100
+#define TASKORCH_VERSION_NUMBER 200
 
 /* The library's version as "MAJOR.MINOR.PATCH" (static string). */
 TASKORCH_API const char *taskorch_version(void);

@@ -25,7 +25,7 @@ from .store import Store
 from .types import (EVENT_KINDS, MESSAGE_KINDS, PRIORITIES, STATUSES, Event, FileRef,
                     Message, Task)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Store", "Task", "FileRef", "Message", "Event",

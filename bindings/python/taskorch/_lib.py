@@ -25,7 +25,7 @@ SONAME = "libtaskorch.so.0"
 # must match; before 1.0 the minor must match too (no ABI promise yet),
 # afterwards the library's minor may be newer.
 EXPECTED_MAJOR = 0
-EXPECTED_MINOR = 1
+EXPECTED_MINOR = 2
 
 # ---------------------------------------------------------------------------
 # Constants (values from taskorch.h)
