@@ -576,6 +576,21 @@ TASKORCH_API int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *
  * cursor functions return TASKORCH_EINVAL for a bad name. */
 TASKORCH_API int taskorch_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id);
 
+/* ------------------------------------------------------------------------ */
+/* Warnings, maintenance and backups (since 0.2)                            */
+
+/* A problem that did not fail the last operation, in one line, or NULL when
+ * there was none. Today these come from the markdown mirror: a write that
+ * committed but whose mirror files could not be updated (the mirror lock
+ * stayed held past the busy timeout, a mirror folder or file is a symbolic
+ * link, not a folder / regular file, or owned by another user) succeeds and
+ * leaves the reason here; the mirror is brought up to date by the next
+ * write of the same task or by taskorch_mirror_rebuild. Every call that
+ * writes the store (and taskorch_mirror_rebuild) first clears it, so it
+ * describes the last write. Borrowed until the next call on the handle or
+ * its close. NULL db gives NULL. */
+TASKORCH_API const char *taskorch_db_warning(const taskorch_db *db);
+
 #ifdef __cplusplus
 }
 #endif

@@ -333,6 +333,7 @@ int db_begin(taskorch_db *db)
 {
     if (db->flags & TASKORCH_OPEN_READONLY)
         return db_fail(db, TASKORCH_EREADONLY, "the store was opened read-only");
+    db->warning[0] = '\0'; /* taskorch_db_warning describes the last write */
     int rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "starting a write");
 }

@@ -352,6 +352,10 @@ int main(int argc, char **argv)
 {
     static struct ctx ctx;
     int code = run(&ctx, argc, argv);
+    /* A problem that did not fail the command, e.g. a mirror not updated. */
+    const char *warning = taskorch_db_warning(ctx.db);
+    if (warning)
+        fprintf(stderr, "tm: warning: %s\n", warning);
     taskorch_db_close(ctx.db);
     for (size_t i = 0; i < ctx.n_owned; i++)
         free(ctx.owned[i]);
