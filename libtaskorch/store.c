@@ -6,6 +6,7 @@
  * the busy handler. Lock waits use short jittered sleeps bounded by the
  * handle's busy timeout. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,7 @@ static char *dir_of(const char *file)
     return d;
 }
 
-/* mkdir -p */
+/* mkdir -p; the last folder, the store's own, is private (0700). */
 static int make_dirs(taskorch_db *db, const char *dir)
 {
     char *p = xstrdup(dir);
@@ -153,7 +154,7 @@ static int make_dirs(taskorch_db *db, const char *dir)
         if (*s == '/' || *s == '\0') {
             char saved = *s;
             *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            if (mkdir(p, saved ? 0777 : 0700) != 0 && errno != EEXIST) {
                 int e = errno;
                 int rc =
                     db_fail(db, TASKORCH_ESTORE, "cannot create folder %s: %s", p, strerror(e));
@@ -167,6 +168,21 @@ static int make_dirs(taskorch_db *db, const char *dir)
     }
     free(p);
     return TASKORCH_OK;
+}
+
+/* Creates the store file 0600 before SQLite opens it: SQLite gives its
+ * -wal and -shm files the mode of the database file. A store that exists
+ * keeps the modes its user chose. */
+static int create_private(taskorch_db *db)
+{
+    int fd = open(db->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return close(fd) == 0 ? TASKORCH_OK
+                              : db_fail(db, TASKORCH_ESTORE, "cannot create %s: %s", db->path,
+                                        strerror(errno));
+    if (errno == EEXIST) /* another process was quicker */
+        return TASKORCH_OK;
+    return db_fail(db, TASKORCH_ESTORE, "cannot create %s: %s", db->path, strerror(errno));
 }
 
 static int exec_pragma(taskorch_db *db, const char *sql)
@@ -200,7 +216,7 @@ static int open_sqlite(taskorch_db *db)
         if (!create || readonly)
             return db_fail(db, TASKORCH_ENOTFOUND, "no task store at %s", db->path);
         int rc = make_dirs(db, db->dir);
-        if (rc)
+        if (rc || (rc = create_private(db)))
             return rc;
     } else if (!S_ISREG(sb.st_mode)) {
         return db_fail(db, TASKORCH_ESTORE, "%s is not a regular file", db->path);

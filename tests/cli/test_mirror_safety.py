@@ -195,5 +195,53 @@ class TestBoundedWaits(MirrorCase):
         self.assertEqual(self.shared_texts(), ["hello"])
 
 
+class TestModes(TmCase):
+    def setUp(self):
+        super().setUp()
+        old = os.umask(0o022)
+        self.addCleanup(os.umask, old)
+
+    def mode(self, *parts):
+        return stat.S_IMODE(os.lstat(os.path.join(self.store, *parts)).st_mode)
+
+    def test_new_store_is_private(self):
+        tid = self.add("private things")
+        self.ok("share", tid, "hello")
+        self.ok("note", tid, "secret")
+        self.ok("complete", tid)
+        self.assertEqual(self.mode(), 0o700)
+        self.assertEqual(self.mode("tasks.db"), 0o600)
+        self.assertEqual(self.mode(".mirror.lock"), 0o600)
+        for sub, name in (("contexts", "context_%s.md"), ("notes", "notes_%s_tester.md"),
+                          ("archives", "archive_%s.md")):
+            self.assertEqual(self.mode(sub), 0o700, sub)
+            self.assertEqual(self.mode(sub, name % tid), 0o600, sub)
+
+    def test_wal_and_shm_follow_the_store_file(self):
+        import sqlite3
+        self.add("x")
+        con = sqlite3.connect(self.dbfile)  # keeps -wal and -shm alive
+        self.addCleanup(con.close)
+        con.execute("SELECT count(*) FROM tasks").fetchall()
+        self.add("y")
+        self.assertEqual(self.mode("tasks.db-wal"), 0o600)
+        self.assertEqual(self.mode("tasks.db-shm"), 0o600)
+
+    def test_existing_store_modes_are_left_alone(self):
+        tid = self.add("shared on purpose")
+        os.chmod(self.store, 0o755)
+        os.chmod(self.dbfile, 0o644)
+        self.ok("share", tid, "hello")
+        self.add("another")
+        self.assertEqual(self.mode(), 0o755)
+        self.assertEqual(self.mode("tasks.db"), 0o644)
+
+    def test_init_with_a_db_file_path(self):
+        path = os.path.join(self.tmp, "deep", "er", "project.db")
+        self.ok("--db", path, "init", db=False)
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode), 0o700)
+
+
 if __name__ == "__main__":
     tmtest.main()
