@@ -193,6 +193,7 @@ struct mirror {
     taskorch_db *db;
     int dir;  /* the store's folder */
     int lock; /* .mirror.lock, held while the mirror is written */
+    int err;  /* why mirror_begin failed: errno or FS_E* */
 };
 bool mirror_enabled(const taskorch_db *db);
 /* Opens the store's folder and takes the mirror lock (bounded by the busy

@@ -41,18 +41,20 @@ bool mirror_begin(struct mirror *m, taskorch_db *db)
 {
     m->db = db;
     m->dir = m->lock = -1;
+    m->err = 0;
     if (!mirror_enabled(db))
         return false;
     /* The store's own folder is the user's choice and may be reached through
      * a link; everything inside it is opened without following one. */
     m->dir = open(db->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (m->dir < 0) {
-        db_warn(db, "the markdown mirror was not updated: %s: %s", db->dir, strerror(errno));
+        m->err = errno;
+        db_warn(db, "the markdown mirror was not updated: %s: %s", db->dir, strerror(m->err));
         return false;
     }
-    int err = fs_lock(m->dir, ".mirror.lock", db->busy_timeout_ms, &m->lock);
-    if (err) {
-        mirror_skipped(m, ".mirror.lock", err);
+    m->err = fs_lock(m->dir, ".mirror.lock", db->busy_timeout_ms, &m->lock);
+    if (m->err) {
+        mirror_skipped(m, ".mirror.lock", m->err);
         mirror_end(m);
         return false;
     }

@@ -104,6 +104,12 @@ static const struct opt_spec watch_opts[] = {
     {0},
 };
 
+static const struct opt_spec doctor_opts[] = {
+    {"fix", 0, OPT_FLAG, NULL, "rebuild the markdown mirror from the store first"},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json"},
+    {0},
+};
+
 const struct command commands[] = {
     {"init", cmd_init, STORE_CREATE, NULL, "", "create the task store here", 0, 0},
     {"add", cmd_add, STORE_CREATE, add_opts, "TITLE [options]", "create a task and print its id", 1,
@@ -137,6 +143,8 @@ const struct command commands[] = {
      "review a task's shared timeline and your notes", 1, 1},
     {"watch", cmd_watch, STORE_WRITE, watch_opts, "[options]",
      "print the change feed: what is new for you", 0, 0},
+    {"doctor", cmd_doctor, STORE_READ, doctor_opts, "[--fix] [--format json]",
+     "check the store and its mirror; --fix rebuilds the mirror", 0, 0},
     {"completion", cmd_completion, STORE_NONE, NULL, "bash", "print a shell completion script", 1,
      1},
     {"help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1},

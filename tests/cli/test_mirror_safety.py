@@ -8,6 +8,7 @@ A planted temporary name must carry tm's process id, so those tests start
 
 import fcntl
 import os
+import shutil
 import stat
 import subprocess
 import time
@@ -105,6 +106,7 @@ class TestSymlinks(MirrorCase):
                           ("archives", ("complete", self.tid))):
             target = os.path.join(self.outside, sub)
             os.makedirs(target)
+            shutil.rmtree(self.path(sub), ignore_errors=True)
             os.symlink(target, self.path(sub))
             self.assert_warned(self.run_tm(*args), (sub, "symbolic link"))
             self.assertEqual(os.listdir(target), [], sub)
@@ -128,6 +130,7 @@ class TestSymlinks(MirrorCase):
 
     def test_symlinked_lock_creates_nothing(self):
         target = os.path.join(self.outside, "created-by-tm")
+        os.unlink(self.path(".mirror.lock"))
         os.symlink(target, self.path(".mirror.lock"))
         self.assert_warned(self.run_tm("share", self.tid, "hello"), (".mirror.lock",))
         self.assertFalse(os.path.lexists(target))
@@ -136,10 +139,11 @@ class TestSymlinks(MirrorCase):
     def test_folder_owned_by_another_user_is_refused(self):
         if os.geteuid() != 0:
             self.skipTest("only root can give a folder to another user")
-        os.makedirs(self.path("contexts"))
         os.chown(self.path("contexts"), 4242, 4242)
+        before = read_bytes(self.path("contexts", "context_%s.md" % self.tid))
         self.assert_warned(self.run_tm("share", self.tid, "hello"), ("contexts", "owned"))
-        self.assertEqual(os.listdir(self.path("contexts")), [])
+        self.assertEqual(os.listdir(self.path("contexts")), ["context_%s.md" % self.tid])
+        self.assertEqual(read_bytes(self.path("contexts", "context_%s.md" % self.tid)), before)
         self.assertEqual(self.shared_texts(), ["hello"])
 
     def test_a_symlink_at_the_file_name_is_replaced_not_followed(self):
@@ -189,6 +193,7 @@ class TestBoundedWaits(MirrorCase):
         self.assertEqual([n for n in os.listdir(self.path("contexts")) if ".tmp." in n], [])
 
     def test_lock_that_is_not_a_regular_file(self):
+        os.unlink(self.path(".mirror.lock"))
         os.mkfifo(self.path(".mirror.lock"))
         self.assert_warned(self.run_tm("share", self.tid, "hello", timeout=20),
                            (".mirror.lock", "regular file"))
