@@ -201,7 +201,15 @@ static int ensure_wal(taskorch_db *db)
     sqlite3_finalize(st);
     if (wal || (db->flags & TASKORCH_OPEN_READONLY))
         return TASKORCH_OK;
-    return exec_pragma(db, "PRAGMA journal_mode=WAL");
+    /* The switch takes an exclusive lock without calling the busy handler,
+     * so processes creating one store at once got SQLITE_BUSY at once: wait
+     * here as the busy handler would. */
+    for (int count = 0;; count++) {
+        rc = sqlite3_exec(db->sql, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || !busy_handler(db, count))
+            break;
+    }
+    return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "configuring the store");
 }
 
 static int open_sqlite(taskorch_db *db)
