@@ -628,6 +628,18 @@ TASKORCH_API int taskorch_check(char ***out, taskorch_db *db);
  * TASKORCH_ENOMEM. */
 TASKORCH_API int taskorch_mirror_rebuild(taskorch_db *db);
 
+/* Writes a consistent copy of the store to the file path while other
+ * handles and processes keep writing: SQLite's online backup copies every
+ * page in one read transaction into a new 0600 file beside path, which
+ * then takes the name path in one step, so path never holds half a copy.
+ * The copy is a complete store (open it with taskorch_db_open). No link
+ * is followed. flags: 0 or TASKORCH_FORCE (replace an existing path; without
+ * it an existing path is refused). Errors: TASKORCH_EINVAL (NULL db, empty
+ * path, unknown flags, or path exists without TASKORCH_FORCE),
+ * TASKORCH_ESTORE (path's folder does not exist or cannot be written),
+ * TASKORCH_EBUSY, TASKORCH_ENOMEM. On failure nothing is left at path. */
+TASKORCH_API int taskorch_db_backup(taskorch_db *db, const char *path, unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

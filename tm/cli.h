@@ -136,6 +136,7 @@ int cmd_help(struct ctx *);
 int cmd_version(struct ctx *);
 int cmd_completion(struct ctx *);
 int cmd_doctor(struct ctx *);
+int cmd_backup(struct ctx *);
 
 /* The command table (main.c). */
 extern const struct command commands[];

@@ -1,5 +1,6 @@
 /* cmd_maint.c - looking after a store: doctor (check, --fix) and backup. */
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -41,4 +42,13 @@ int cmd_doctor(struct ctx *ctx)
     int code = findings[0] ? EXIT_FAILURE_ : EXIT_OK;
     taskorch_free(findings);
     return code;
+}
+
+int cmd_backup(struct ctx *ctx)
+{
+    unsigned int flags = arg_has(ctx, "force") ? TASKORCH_FORCE : 0;
+    int rc = taskorch_db_backup(ctx->db, ctx->args.pos[0], flags);
+    if (rc == TASKORCH_EINVAL && !flags && !access(ctx->args.pos[0], F_OK))
+        return fail(EXIT_INVALID, "%s exists already; use --force to replace it", ctx->args.pos[0]);
+    return rc ? fail_lib(ctx, rc) : EXIT_OK;
 }

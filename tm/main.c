@@ -110,6 +110,11 @@ static const struct opt_spec doctor_opts[] = {
     {0},
 };
 
+static const struct opt_spec backup_opts[] = {
+    {"force", 0, OPT_FLAG, NULL, "replace FILE if it exists"},
+    {0},
+};
+
 const struct command commands[] = {
     {"init", cmd_init, STORE_CREATE, NULL, "", "create the task store here", 0, 0},
     {"add", cmd_add, STORE_CREATE, add_opts, "TITLE [options]", "create a task and print its id", 1,
@@ -145,6 +150,8 @@ const struct command commands[] = {
      "print the change feed: what is new for you", 0, 0},
     {"doctor", cmd_doctor, STORE_READ, doctor_opts, "[--fix] [--format json]",
      "check the store and its mirror; --fix rebuilds the mirror", 0, 0},
+    {"backup", cmd_backup, STORE_READ, backup_opts, "FILE [--force]",
+     "write a consistent copy of the store to FILE while agents keep working", 1, 1},
     {"completion", cmd_completion, STORE_NONE, NULL, "bash", "print a shell completion script", 1,
      1},
     {"help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1},

@@ -3,6 +3,7 @@ tm backup (a consistent copy while agents write)."""
 
 import json
 import os
+import sqlite3
 import stat
 
 import tmtest
@@ -145,6 +146,102 @@ class TestDoctor(DoctorCase):
         os.unlink(self.path("contexts", "context_%s.md" % self.a))
         self.assertEqual(self.doctor("--no-mirror"), (0, "", ""))
         self.assert_refused(5, ["doctor", "--fix", "--no-mirror"], ("mirror",))
+
+
+class TestBackup(DoctorCase):
+    def backup_path(self, name="copy.db"):
+        return os.path.join(self.tmp, name)
+
+    def test_copy_is_a_private_healthy_store(self):
+        old = os.umask(0o022)
+        self.addCleanup(os.umask, old)
+        copy = self.backup_path()
+        self.assertEqual(self.run_tm("backup", copy), (0, "", ""))
+        self.assertEqual(stat.S_IMODE(os.stat(copy).st_mode), 0o600)
+        self.assertEqual(self.run_tm("--db", copy, "doctor", db=False), (0, "", ""))
+        tasks = json.loads(self.ok("--db", copy, "list", "--format", "json", db=False))
+        self.assertEqual(sorted(t["id"] for t in tasks), sorted([self.a, self.b]))
+        self.assertEqual([m["text"] for m in self.json("--db", copy, "context", self.a,
+                                                       db=False)["messages"]],
+                         ["use PostgreSQL"])
+        self.assertEqual([n for n in os.listdir(self.tmp) if ".tmp." in n], [])
+
+    def test_copy_while_a_writer_keeps_writing(self):
+        import subprocess
+        import time
+        writer = subprocess.Popen(
+            ["sh", "-c", 'i=0; while :; do i=$((i+1)); "$0" --db "$1" add "w $i" >/dev/null '
+             '|| exit 1; done', tmtest.TM, self.store],
+            env=self.env("writer"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: writer.poll() is None and (writer.kill(), writer.wait()))
+        counts = []
+        for i in range(5):
+            time.sleep(0.15)
+            copy = self.backup_path("copy%d.db" % i)
+            self.assertEqual(self.run_tm("backup", copy), (0, "", ""))
+            self.assertEqual(self.run_tm("--db", copy, "doctor", db=False), (0, "", ""))
+            con = sqlite3.connect(copy)
+            try:
+                n_tasks = con.execute("SELECT count(*) FROM tasks").fetchone()[0]
+                # One transaction's worth: every task has its 'created' event.
+                n_created = con.execute(
+                    "SELECT count(*) FROM events WHERE kind = 'created'").fetchone()[0]
+            finally:
+                con.close()
+            self.assertEqual(n_tasks, n_created)
+            counts.append(n_tasks)
+        self.assertIsNone(writer.poll(), writer.stderr.read() if writer.poll() else "")
+        writer.kill()
+        writer.wait()
+        # The writer kept adding between the copies, and each copy has rows.
+        self.assertGreater(counts[0], 2)
+        self.assertGreater(counts[-1], counts[0])
+        self.assertEqual(counts, sorted(counts))
+
+    def test_existing_file_is_refused_unless_forced(self):
+        copy = self.backup_path()
+        with open(copy, "wb") as f:
+            f.write(b"keep me")
+        code, out, err = self.run_tm("backup", copy)
+        self.assert_error_output(code, out, err, 5, ("exists", "--force"))
+        self.assertEqual(read_bytes(copy), b"keep me")
+        self.assertEqual(self.run_tm("backup", copy, "--force"), (0, "", ""))
+        self.assertEqual(self.run_tm("--db", copy, "doctor", db=False), (0, "", ""))
+
+    def test_existing_symlink_is_refused_and_never_followed(self):
+        victim = self.backup_path("victim.txt")
+        with open(victim, "wb") as f:
+            f.write(b"precious")
+        copy = self.backup_path()
+        os.symlink(victim, copy)
+        code, out, err = self.run_tm("backup", copy)
+        self.assert_error_output(code, out, err, 5, ("exists",))
+        self.assertEqual(self.run_tm("backup", copy, "--force"), (0, "", ""))
+        self.assertEqual(read_bytes(victim), b"precious")
+        self.assertFalse(os.path.islink(copy))
+
+    def test_missing_file_argument(self):
+        self.assert_refused(2, ["backup"], ("missing argument", "FILE"))
+
+    def test_unknown_flag(self):
+        self.assert_refused(2, ["backup", self.backup_path(), "--overwrite"], ("--overwrite",))
+        self.assertFalse(os.path.exists(self.backup_path()))
+
+    def test_folder_that_does_not_exist(self):
+        target = os.path.join(self.tmp, "no", "such", "copy.db")
+        code, out, err = self.run_tm("backup", target)
+        self.assert_error_output(code, out, err, 4, ("does not exist", target))
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "no")))
+
+    def test_target_is_a_folder(self):
+        folder = self.backup_path("afolder")
+        os.makedirs(folder)
+        code, out, err = self.run_tm("backup", folder)
+        self.assert_error_output(code, out, err, 5, ("exists",))
+        code, out, err = self.run_tm("backup", folder, "--force")
+        self.assert_error_output(code, out, err, 4, ("afolder",))
+        self.assertEqual(os.listdir(folder), [])
+        self.assertEqual([n for n in os.listdir(self.tmp) if ".tmp." in n], [])
 
 
 class TestDoctorBadInput(DoctorCase):

@@ -335,6 +335,7 @@ PROTOTYPES = [
     ("taskorch_db_warning", c_char_p, [db_p]),
     ("taskorch_check", c_int, [P(P(owned_str)), db_p]),
     ("taskorch_mirror_rebuild", c_int, [db_p]),
+    ("taskorch_db_backup", c_int, [db_p, c_char_p, c_uint]),
 ]
 
 
