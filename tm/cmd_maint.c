@@ -27,8 +27,7 @@ int cmd_doctor(struct ctx *ctx)
         if (rc == TASKORCH_EINVAL || rc == TASKORCH_EREADONLY)
             return fail_lib(ctx, rc);
         if (rc) /* the check below reports what stays wrong */
-            fprintf(stderr, "tm: warning: the mirror was not fully rebuilt: %s\n",
-                    taskorch_db_errmsg(ctx->db));
+            fprintf(stderr, "tm: warning: %s\n", taskorch_db_errmsg(ctx->db));
     }
     char **findings = NULL;
     int rc = taskorch_check(&findings, ctx->db);

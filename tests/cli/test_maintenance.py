@@ -121,10 +121,25 @@ class TestDoctor(DoctorCase):
         code, out, err = self.doctor("--fix")
         self.assertEqual(code, 1)
         self.assertIn("mirror: contexts is a symbolic link", out.splitlines())
-        self.assertTrue(err.startswith("tm: warning: "), err)
+        self.assertEqual(err, "tm: warning: the markdown mirror was not updated: %s is a "
+                         "symbolic link\n" % self.path("contexts"))
         self.assertEqual(sorted(os.listdir(outside)), ["context_%s.md" % self.a, "unrelated.txt"])
         for name in os.listdir(outside):
             self.assertEqual(read_bytes(os.path.join(outside, name)), b"precious")
+
+    def test_lock_held_elsewhere_bounds_the_wait(self):
+        import fcntl
+        fd = os.open(self.path(".mirror.lock"), os.O_RDWR)
+        self.addCleanup(os.close, fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        env = {"TM_BUSY_TIMEOUT_MS": "200"}
+        code, out, err = self.doctor(env=env, timeout=20)
+        self.assertEqual((code, out, err),
+                         (1, "mirror: not checked: .mirror.lock is locked by another process\n",
+                          ""))
+        code, out, err = self.doctor("--fix", env=env, timeout=20)
+        self.assertEqual(code, 1)
+        self.assertIn("locked by another process", err)
 
     def test_deleted_task_leaves_nothing_behind(self):
         self.ok("delete", self.b)
