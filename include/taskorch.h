@@ -585,10 +585,11 @@ TASKORCH_API int taskorch_cursor_set(taskorch_db *db, const char *consumer, int6
  * stayed held past the busy timeout, a mirror folder or file is a symbolic
  * link, not a folder / regular file, or owned by another user) succeeds and
  * leaves the reason here; the mirror is brought up to date by the next
- * write of the same task or by taskorch_mirror_rebuild. Every call that
- * writes the store (and taskorch_mirror_rebuild) first clears it, so it
- * describes the last write. Borrowed until the next call on the handle or
- * its close. NULL db gives NULL. */
+ * write of the same task or by taskorch_mirror_rebuild. Each write
+ * transaction clears it when it begins (so does taskorch_mirror_rebuild),
+ * so it describes the last write; a call refused before it began to write
+ * leaves it as it was. Borrowed until the next call on the handle or its
+ * close. NULL db gives NULL. */
 TASKORCH_API const char *taskorch_db_warning(const taskorch_db *db);
 
 /* Checks a store and returns what is wrong in *out: a NULL-terminated
