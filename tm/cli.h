@@ -169,6 +169,8 @@ int cmd_watch(struct ctx *);
 int cmd_help(struct ctx *);
 int cmd_version(struct ctx *);
 int cmd_completion(struct ctx *);
+int cmd_doctor(struct ctx *);
+int cmd_backup(struct ctx *);
 
 /* The command table (main.c). */
 extern const struct command commands[];

@@ -210,6 +210,17 @@ static const struct opt_spec watch_opts[] = {
     {0},
 };
 
+static const struct opt_spec doctor_opts[] = {
+    {"fix", 0, OPT_FLAG, NULL, "rebuild the markdown mirror from the store first"},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json"},
+    {0},
+};
+
+static const struct opt_spec backup_opts[] = {
+    {"force", 0, OPT_FLAG, NULL, "replace FILE if it exists"},
+    {0},
+};
+
 const struct command commands[] = {
     {"init", cmd_init, STORE_CREATE, NULL, "", "create the task store here", 0, 0},
     {"add", cmd_add, STORE_CREATE, add_opts, "TITLE [options]", "create a task and print its id", 1,
@@ -255,6 +266,10 @@ const struct command commands[] = {
      "the dependency graph with statuses (Graphviz dot)", 0, 0},
     {"config", cmd_config, STORE_WRITE, config_opts, "[KEY [VALUE]]",
      "show or change the store's settings (lease)", 0, 2},
+    {"doctor", cmd_doctor, STORE_READ, doctor_opts, "[--fix] [--format json]",
+     "check the store and its mirror; --fix rebuilds the mirror", 0, 0},
+    {"backup", cmd_backup, STORE_READ, backup_opts, "FILE [--force]",
+     "write a consistent copy of the store to FILE while agents keep working", 1, 1},
     {"completion", cmd_completion, STORE_NONE, NULL, "bash", "print a shell completion script", 1,
      1},
     {"help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1},
@@ -473,6 +488,10 @@ int main(int argc, char **argv)
 {
     static struct ctx ctx;
     int code = run(&ctx, argc, argv);
+    /* A problem that did not fail the command, e.g. a mirror not updated. */
+    const char *warning = taskorch_db_warning(ctx.db);
+    if (warning)
+        fprintf(stderr, "tm: warning: %s\n", warning);
     taskorch_db_close(ctx.db);
     for (size_t i = 0; i < ctx.n_owned; i++)
         free(ctx.owned[i]);

@@ -253,7 +253,7 @@ class Loading(unittest.TestCase):
         r = self.import_with(fake)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("ImportError: taskorch: library %s is version 99.0.0 but this package "
-                      "needs 0.2" % fake, r.stderr)
+                      "needs %d.%d" % (fake, L.EXPECTED_MAJOR, L.EXPECTED_MINOR), r.stderr)
 
     def test_soname_is_the_default(self):
         env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(helpers.LIBRARY))

@@ -395,6 +395,11 @@ PROTOTYPES = [
     ("taskorch_event_wait", c_int, [db_p, c_int64, c_int]),
     ("taskorch_cursor_get", c_int, [P(c_int64), db_p, c_char_p]),
     ("taskorch_cursor_set", c_int, [db_p, c_char_p, c_int64]),
+    # warnings, maintenance and backups (0.2)
+    ("taskorch_db_warning", c_char_p, [db_p]),
+    ("taskorch_check", c_int, [P(P(owned_str)), db_p]),
+    ("taskorch_mirror_rebuild", c_int, [db_p]),
+    ("taskorch_db_backup", c_int, [db_p, c_char_p, c_uint]),
 ]
 
 
