@@ -11,7 +11,7 @@ tm() { command "${TM:-tm}" ${TM_FLAGS:-} "$@"; }
 export TM_AGENT_ID="${TM_AGENT_ID:-orchestrator}"
 
 # Setup: a project, and a backend specialist already busy with three tasks.
-PROJECT=$(tm add "Social platform API" -p high)
+PROJECT=$(tm add "Social platform API" -p high --assignee orchestrator)
 for n in 1 2 3; do
     BUSY=$(tm add "Backend work $n" --assignee backend_specialist)
     tm update "$BUSY" --status in_progress >/dev/null

@@ -13,7 +13,7 @@ export TM_AGENT_ID="orchestrator"
 
 # 1. Create main project
 echo "Creating authentication system project..."
-AUTH=$(tm add "Implement secure authentication system" -p critical)
+AUTH=$(tm add "Implement secure authentication system" -p critical --assignee orchestrator)
 
 # 2. Share requirements
 tm share "$AUTH" "Requirements Document:"
@@ -25,7 +25,7 @@ tm share "$AUTH" "- GDPR compliant audit logs"
 
 # 3. Create phase 1: Database
 echo "Phase 1: Database Design"
-PHASE1=$(tm add "Phase 1: Database Schema" --depends-on "$AUTH")
+PHASE1=$(tm add "Phase 1: Database Schema" --depends-on "$AUTH" --assignee orchestrator)
 
 DB_USERS=$(tm add "Design users table" \
     --depends-on "$PHASE1" \
@@ -44,7 +44,7 @@ DB_AUDIT=$(tm add "Design audit log table" \
 
 # 4. Create phase 2: Backend
 echo "Phase 2: Backend Implementation"
-PHASE2=$(tm add "Phase 2: API Development" --depends-on "$PHASE1")
+PHASE2=$(tm add "Phase 2: API Development" --depends-on "$PHASE1" --assignee orchestrator)
 
 API_JWT=$(tm add "Implement JWT generation/validation" \
     --depends-on "$PHASE2" \
@@ -68,7 +68,7 @@ API_2FA=$(tm add "Implement 2FA with TOTP" \
 
 # 5. Create phase 3: Frontend
 echo "Phase 3: User Interface"
-PHASE3=$(tm add "Phase 3: Frontend Development" --depends-on "$PHASE2")
+PHASE3=$(tm add "Phase 3: Frontend Development" --depends-on "$PHASE2" --assignee orchestrator)
 
 UI_LOGIN=$(tm add "Build login component" \
     --depends-on "$PHASE3" \
@@ -92,7 +92,7 @@ UI_2FA=$(tm add "Build 2FA setup interface" \
 
 # 6. Create phase 4: Testing
 echo "Phase 4: Testing & Security"
-PHASE4=$(tm add "Phase 4: Testing" --depends-on "$PHASE3")
+PHASE4=$(tm add "Phase 4: Testing" --depends-on "$PHASE3" --assignee orchestrator)
 
 TEST_UNIT=$(tm add "Write unit tests" \
     --depends-on "$PHASE4" \

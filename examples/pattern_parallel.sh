@@ -10,7 +10,7 @@ tm() { command "${TM:-tm}" ${TM_FLAGS:-} "$@"; }
 export TM_AGENT_ID="${TM_AGENT_ID:-orchestrator}"
 
 # Frontend and Backend work in parallel
-FEATURE=$(tm add "User profile feature")
+FEATURE=$(tm add "User profile feature" --assignee orchestrator)
 tm add "API endpoints" --depends-on "$FEATURE" --assignee backend_specialist
 tm add "UI components" --depends-on "$FEATURE" --assignee frontend_specialist
 tm add "Database views" --depends-on "$FEATURE" --assignee db_specialist

@@ -10,12 +10,12 @@ tm() { command "${TM:-tm}" ${TM_FLAGS:-} "$@"; }
 export TM_AGENT_ID="${TM_AGENT_ID:-orchestrator}"
 
 # Phase 1: Foundation
-PHASE1=$(tm add "Phase 1: Core Infrastructure" -p high)
+PHASE1=$(tm add "Phase 1: Core Infrastructure" -p high --assignee orchestrator)
 tm add "Database setup" --depends-on "$PHASE1" --assignee db_specialist --tag phase1
 tm add "API framework" --depends-on "$PHASE1" --assignee backend_specialist --tag phase1
 
 # Phase 2: Features (blocked until Phase 1 completes)
-PHASE2=$(tm add "Phase 2: Features" --depends-on "$PHASE1")
+PHASE2=$(tm add "Phase 2: Features" --depends-on "$PHASE1" --assignee orchestrator)
 tm add "User management" --depends-on "$PHASE2" --assignee backend_specialist --tag phase2
 tm add "Admin panel" --depends-on "$PHASE2" --assignee frontend_specialist --tag phase2
 

@@ -12,7 +12,7 @@ tm() { command "${TM:-tm}" ${TM_FLAGS:-} "$@"; }
 export TM_AGENT_ID="orchestrator"
 
 # 2. Create project structure
-MAIN=$(tm add "Build authentication system" -p high)
+MAIN=$(tm add "Build authentication system" -p high --assignee orchestrator)
 DB=$(tm add "Design database" --depends-on "$MAIN" --assignee db_specialist)
 API=$(tm add "Create API" --depends-on "$DB" --assignee backend_specialist)
 UI=$(tm add "Build UI" --depends-on "$API" --assignee frontend_specialist)
@@ -26,6 +26,6 @@ tm share "$MAIN" "Timeline: 2 weeks, Priority: Critical"
 echo "In progress:"
 tm list --status in_progress
 echo "Updates:"
-# What is new since this agent last looked. In a terminal `tm watch` alone
-# follows live until Ctrl+C; --timeout 0 keeps this script from waiting.
+# What is new since this agent last looked. `tm watch` prints it and
+# exits (only `tm watch -f` follows); --timeout 0 makes that explicit.
 tm watch --timeout 0

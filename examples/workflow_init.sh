@@ -10,7 +10,7 @@ tm() { command "${TM:-tm}" ${TM_FLAGS:-} "$@"; }
 export TM_AGENT_ID="${TM_AGENT_ID:-orchestrator}"
 
 # 1. Create project hierarchy
-PROJECT=$(tm add "E-commerce Platform" -p critical)
+PROJECT=$(tm add "E-commerce Platform" -p critical --assignee orchestrator)
 
 # 2. Define major components
 tm add "Database Design" --depends-on "$PROJECT" --assignee db_specialist

@@ -761,6 +761,71 @@ TASKORCH_API int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *
  * cursor functions return TASKORCH_EINVAL for a bad name. */
 TASKORCH_API int taskorch_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id);
 
+/* ------------------------------------------------------------------------ */
+/* Warnings, maintenance and backups (since 0.2)                            */
+
+/* A problem that did not fail the last operation, in one line, or NULL when
+ * there was none. Today these come from the markdown mirror: a write that
+ * committed but whose mirror files could not be updated (the mirror lock
+ * stayed held past the busy timeout, a mirror folder or file is a symbolic
+ * link, not a folder / regular file, or owned by another user) succeeds and
+ * leaves the reason here; the mirror is brought up to date by the next
+ * write of the same task or by taskorch_mirror_rebuild. Each write
+ * transaction clears it when it begins (so does taskorch_mirror_rebuild),
+ * so it describes the last write; a call refused before it began to write
+ * leaves it as it was. Borrowed until the next call on the handle or its
+ * close. NULL db gives NULL. */
+TASKORCH_API const char *taskorch_db_warning(const taskorch_db *db);
+
+/* Checks a store and returns what is wrong in *out: a NULL-terminated
+ * array of one-line findings (none: an array holding just NULL), freed with
+ * one taskorch_free. Each line reads "AREA: text", AREA being one of
+ *   integrity  PRAGMA integrity_check / foreign_key_check found damage
+ *   schema     the schema version is not the one this library writes
+ *   wal        the -wal file is over 64 MiB (checkpoints are starved)
+ *   mode       the store file (or -wal/-shm) or a notes file can be read
+ *              by group or others
+ *   foreign    an entry of the store's folder that is neither the store
+ *              nor its mirror
+ *   mirror     a mirror file missing, stale (differs from what the store
+ *              says), left over (no such task or notes, a *.tmp.* file), a
+ *              mirror folder that is a symbolic link or not the user's, or
+ *              a mirror lock held past the busy timeout.
+ * foreign and mirror are checked only when the handle writes a mirror (a
+ * store named tasks.db, opened without TASKORCH_OPEN_NO_MIRROR or
+ * TASKORCH_OPEN_READONLY). The mirror is compared under its lock, so concurrent writers
+ * do not show up as drift. Nothing is changed; no link is followed.
+ * Findings are not errors: the return value is TASKORCH_OK whenever the
+ * check could run. Errors: TASKORCH_EINVAL (NULL argument),
+ * TASKORCH_ENOMEM, TASKORCH_ESTORE; *out is NULL on failure. */
+TASKORCH_API int taskorch_check(char ***out, taskorch_db *db);
+
+/* Rebuilds the markdown mirror from the store under the mirror lock: writes
+ * every task's context file, every agent's notes files and the archive of
+ * every completed task (new files 0600, new folders 0700), and removes the
+ * entries of contexts/, notes/ and archives/ that belong to no task or
+ * notes (temporary leftovers included; a link is removed itself, never
+ * followed). The store's own files and their modes are not touched.
+ * Errors: TASKORCH_EINVAL (NULL db, or the handle writes no mirror: opened
+ * with TASKORCH_OPEN_NO_MIRROR or a store not named tasks.db),
+ * TASKORCH_EREADONLY, TASKORCH_EBUSY (the mirror lock stayed held past the
+ * busy timeout), TASKORCH_ESTORE (a mirror folder or file could not be
+ * written safely; taskorch_db_errmsg names it, the rest is rebuilt),
+ * TASKORCH_ENOMEM. */
+TASKORCH_API int taskorch_mirror_rebuild(taskorch_db *db);
+
+/* Writes a consistent copy of the store to the file path while other
+ * handles and processes keep writing: SQLite's online backup copies every
+ * page in one read transaction into a new 0600 file beside path, which
+ * then takes the name path in one step, so path never holds half a copy.
+ * The copy is a complete store (open it with taskorch_db_open). No link
+ * is followed. flags: 0 or TASKORCH_FORCE (replace an existing path; without
+ * it an existing path is refused). Errors: TASKORCH_EINVAL (NULL db, empty
+ * path, unknown flags, or path exists without TASKORCH_FORCE),
+ * TASKORCH_ESTORE (path's folder does not exist or cannot be written),
+ * TASKORCH_EBUSY, TASKORCH_ENOMEM. On failure nothing is left at path. */
+TASKORCH_API int taskorch_db_backup(taskorch_db *db, const char *path, unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,18 +22,21 @@ struct claim_result {
     int64_t claim;
 };
 
-/* Sets the lease of a task the caller holds; the claim number stays. */
+/* Sets the lease of a task the caller holds to end lease_ms from now;
+ * lease_ms 0 renews by the claim's own length (none stays none). The
+ * claim number stays. */
 static int renew(taskorch_db *db, const char *id, int64_t lease_ms, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET lease_expires = ?2, lease_ms = ?3"
-                                   " WHERE id = ?1");
+    sqlite3_stmt *st =
+        db_stmt(db, "UPDATE tasks SET"
+                    " lease_ms = CASE WHEN ?3 > 0 THEN ?3 ELSE lease_ms END,"
+                    " lease_expires = ?2 + CASE WHEN ?3 > 0 THEN ?3 ELSE lease_ms END"
+                    " WHERE id = ?1");
     if (!st)
         return db_last_code(db);
     bind_text(st, 1, id);
-    if (lease_ms > 0) {
-        sqlite3_bind_int64(st, 2, now + lease_ms);
-        sqlite3_bind_int64(st, 3, lease_ms);
-    }
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, lease_ms);
     return db_step_done(db, st);
 }
 
@@ -87,9 +90,11 @@ static int claim_task(taskorch_db *db, const char *id, int64_t lease_ms, int64_t
     bool mine = cur->assignee && !strcmp(cur->assignee, db->agent);
     char *unfinished = NULL;
     snprintf(res->id, sizeof res->id, "%s", id);
-    if (cur->assignee && !mine)
-        rc = db_fail(db, TASKORCH_ECONFLICT, "task %s is %s %s, not to %s", id,
-                     cur->status == TASKORCH_STATUS_IN_PROGRESS ? "held by" : "assigned to",
+    if (cur->assignee && !mine && cur->status == TASKORCH_STATUS_IN_PROGRESS)
+        rc = db_fail(db, TASKORCH_ECONFLICT, "task %s is held by %s; %s cannot claim it", id,
+                     cur->assignee, db->agent);
+    else if (cur->assignee && !mine)
+        rc = db_fail(db, TASKORCH_ECONFLICT, "task %s is assigned to %s, not to %s", id,
                      cur->assignee, db->agent);
     else if (cur->status == TASKORCH_STATUS_IN_PROGRESS && mine && cur->claim_no) {
         res->claim = cur->claim_no; /* mine already: a retry after a lost reply */
@@ -334,6 +339,9 @@ static int held_by_me(taskorch_db *db, const struct write_call *w, const char *i
     if (t->status != TASKORCH_STATUS_IN_PROGRESS)
         return db_fail(db, TASKORCH_EINVAL, "task %s is %s; only a task in progress is held", id,
                        taskorch_status_name(t->status));
+    if (!t->claim_no)
+        return db_fail(db, TASKORCH_EINVAL,
+                       "task %s was started by hand, not claimed; nothing to renew or release", id);
     if (!*forced && (!t->assignee || strcmp(t->assignee, db->agent)) &&
         !(w->flags & TASKORCH_WRITE_TAKEOVER))
         return db_fail(db, TASKORCH_ECONFLICT, "task %s is held by %s, not by %s", id,
@@ -372,21 +380,8 @@ static int heartbeat_body(taskorch_db *db, const struct write_call *w, const cha
     taskorch_task *cur = NULL;
     bool forced = false;
     int rc = held_by_me(db, w, id, &cur, &forced);
-    if (!rc && !cur->claim_no)
-        rc = db_fail(db, TASKORCH_EINVAL,
-                     "task %s was started by hand, not claimed; claim it first", id);
-    if (!rc) {
-        sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(lease_ms, 0) FROM tasks WHERE id = ?1");
-        rc = st ? TASKORCH_OK : db_last_code(db);
-        if (!rc) {
-            bind_text(st, 1, id);
-            int64_t last = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-            sqlite3_reset(st);
-            int64_t len = lease_ms > 0 ? lease_ms : last;
-            if (len > 0)
-                rc = renew(db, id, len, now_ms());
-        }
-    }
+    if (!rc)
+        rc = renew(db, id, lease_ms, now_ms());
     taskorch_task_free(cur);
     return rc;
 }

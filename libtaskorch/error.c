@@ -87,3 +87,16 @@ const char *taskorch_db_errmsg(const taskorch_db *db)
         return "no store handle (out of memory?)";
     return db->errmsg;
 }
+
+void db_warn(taskorch_db *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->warning, sizeof db->warning, fmt, ap);
+    va_end(ap);
+}
+
+const char *taskorch_db_warning(const taskorch_db *db)
+{
+    return db && db->warning[0] ? db->warning : NULL;
+}

@@ -58,6 +58,7 @@ struct taskorch_db {
     struct stmt_slot stmts[STMT_CACHE_SIZE];
     char errmsg[1024];
     int errcode; /* the code db_fail recorded last, for db_last_code */
+    char warning[1024]; /* taskorch_db_warning; "" when none */
 };
 
 /* ---- growable string (strbuf.c) ---- */
@@ -88,6 +89,8 @@ void db_clear_error(taskorch_db *db);
  * statement) reports BUSY, CORRUPT or NOMEM as such; TASKORCH_ERROR when
  * nothing was recorded. */
 int db_last_code(const taskorch_db *db);
+/* Records a problem that does not fail the operation (taskorch_db_warning). */
+void db_warn(taskorch_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- text rules (validate.c) ---- */
 bool utf8_valid(const char *s, size_t len);
@@ -281,8 +284,49 @@ int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, s
 int resolve_id(taskorch_db *db, const char *id_or_prefix, char out[TASKORCH_ID_SIZE]);
 
 /* ---- mirror.c: the markdown files beside the store ---- */
+/* Updates after a commit; a failure is recorded with db_warn, never returned. */
 void mirror_task(taskorch_db *db, const char *task_id);
 void mirror_notes(taskorch_db *db, const char *task_id, const char *agent);
 void mirror_forget(taskorch_db *db, const char *task_id);
+/* The pieces, for maintenance.c. */
+struct mirror {
+    taskorch_db *db;
+    int dir;  /* the store's folder */
+    int lock; /* .mirror.lock, held while the mirror is written */
+    int err;  /* why mirror_begin failed: errno or FS_E* */
+};
+bool mirror_enabled(const taskorch_db *db);
+/* Opens the store's folder and takes the mirror lock (bounded by the busy
+ * timeout); false (warning recorded) when the mirror is off or unusable. */
+bool mirror_begin(struct mirror *m, taskorch_db *db);
+void mirror_end(struct mirror *m);
+/* Records "the mirror was not updated: DIR/what REASON" as the warning. */
+void mirror_skipped(struct mirror *m, const char *what, int err);
+/* Opens a mirror folder (fs_open_dir); -1 with a warning, or quietly when it
+ * does not exist and create is false. */
+int mirror_subdir(struct mirror *m, const char *sub, bool create);
+void mirror_put(struct mirror *m, const char *sub, const char *name, const char *content);
+/* What the files of a task / of an agent's notes hold; NULL: out of memory. */
+char *mirror_context_text(taskorch_db *db, const taskorch_task *t, bool archive);
+char *mirror_notes_text(taskorch_db *db, const char *task_id, const char *agent);
+/* Writes a task's context (and archive when completed) / an agent's notes. */
+void mirror_task_files(struct mirror *m, const taskorch_task *t);
+void mirror_notes_file(struct mirror *m, const char *task_id, const char *agent);
+
+/* ---- safefs.c: files beside the store, never through a link ----
+ * Functions return 0, an errno value, or one of these (fs_strerror). */
+enum { FS_ESYMLINK = -1, FS_ENOTDIR = -2, FS_ENOTREG = -3, FS_EOWNER = -4, FS_ELOCKED = -5 };
+const char *fs_strerror(int err);
+/* Opens folder name in dirfd (creating it 0700 when create), refusing a
+ * symbolic link, a non-folder and a folder owned by another user. */
+int fs_open_dir(int dirfd, const char *name, bool create, int *out);
+/* Replaces name in dirfd atomically with a new 0600 file holding data. */
+int fs_write_file(int dirfd, const char *name, const char *data, size_t len);
+/* Removes the entry name (a link itself, never its target); ENOENT is 0. */
+int fs_remove(int dirfd, const char *name);
+/* Takes an exclusive flock on the regular file name in dirfd (created 0600),
+ * waiting at most timeout_ms; *out is the descriptor for fs_unlock. */
+int fs_lock(int dirfd, const char *name, int timeout_ms, int *out);
+void fs_unlock(int fd);
 
 #endif

@@ -6,28 +6,91 @@
  *
  * The store is the single source of truth; these files are regenerated
  * from it after each commit that affects them. Each file is written to a
- * temporary name and renamed, so readers never see half a file, and the
- * regeneration runs under an exclusive flock so that concurrent writers
- * converge on the store's latest content. Failures here never fail the
- * operation that triggered them. TASKORCH_OPEN_NO_MIRROR switches it off. */
+ * private temporary name and renamed (safefs.c: no link is followed, no
+ * wait is unbounded), so readers never see half a file, and the
+ * regeneration runs under an exclusive flock on .mirror.lock so that
+ * concurrent writers converge on the store's latest content. Failures here
+ * never fail the operation that triggered them: they become the handle's
+ * warning (taskorch_db_warning). TASKORCH_OPEN_NO_MIRROR switches it off. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-static bool mirror_enabled(const taskorch_db *db)
+bool mirror_enabled(const taskorch_db *db)
 {
     if (db->flags & (TASKORCH_OPEN_NO_MIRROR | TASKORCH_OPEN_READONLY))
         return false;
     const char *base = strrchr(db->path, '/');
     return !strcmp(base ? base + 1 : db->path, "tasks.db");
+}
+
+void mirror_skipped(struct mirror *m, const char *what, int err)
+{
+    db_warn(m->db, "the markdown mirror was not updated: %s/%s%s%s", m->db->dir, what,
+            err > 0 ? ": " : " ", fs_strerror(err));
+}
+
+bool mirror_begin(struct mirror *m, taskorch_db *db)
+{
+    m->db = db;
+    m->dir = m->lock = -1;
+    m->err = 0;
+    if (!mirror_enabled(db))
+        return false;
+    /* The store's own folder is the user's choice and may be reached through
+     * a link; everything inside it is opened without following one. */
+    m->dir = open(db->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (m->dir < 0) {
+        m->err = errno;
+        db_warn(db, "the markdown mirror was not updated: %s: %s", db->dir, strerror(m->err));
+        return false;
+    }
+    m->err = fs_lock(m->dir, ".mirror.lock", db->busy_timeout_ms, &m->lock);
+    if (m->err) {
+        mirror_skipped(m, ".mirror.lock", m->err);
+        mirror_end(m);
+        return false;
+    }
+    return true;
+}
+
+void mirror_end(struct mirror *m)
+{
+    fs_unlock(m->lock);
+    if (m->dir >= 0)
+        close(m->dir);
+    m->dir = m->lock = -1;
+}
+
+int mirror_subdir(struct mirror *m, const char *sub, bool create)
+{
+    int fd;
+    int err = fs_open_dir(m->dir, sub, create, &fd);
+    if (err && !(err == ENOENT && !create))
+        mirror_skipped(m, sub, err);
+    return err ? -1 : fd;
+}
+
+/* Replaces sub/name with content; a failure becomes the handle's warning. */
+void mirror_put(struct mirror *m, const char *sub, const char *name, const char *content)
+{
+    int fd = mirror_subdir(m, sub, true);
+    if (fd < 0)
+        return;
+    int err = fs_write_file(fd, name, content, strlen(content));
+    if (err) {
+        char what[512];
+        snprintf(what, sizeof what, "%s/%s", sub, name);
+        mirror_skipped(m, what, err);
+    }
+    close(fd);
 }
 
 static void format_time(char *buf, size_t size, int64_t ms)
@@ -36,50 +99,6 @@ static void format_time(char *buf, size_t size, int64_t ms)
     struct tm tm;
     gmtime_r(&secs, &tm);
     strftime(buf, size, "%Y-%m-%d %H:%M:%SZ", &tm);
-}
-
-/* Writes content to dir/sub/name atomically. */
-static void write_file(taskorch_db *db, const char *sub, const char *name, const char *content)
-{
-    char dir[4096], path[4096], tmp[4200];
-    if (snprintf(dir, sizeof dir, "%s/%s", db->dir, sub) >= (int)sizeof dir ||
-        snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
-        return;
-    mkdir(dir, 0777);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    bool ok = fputs(content, f) >= 0;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
-}
-
-static void remove_file(taskorch_db *db, const char *sub, const char *name)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s/%s", db->dir, sub, name) < (int)sizeof path)
-        unlink(path);
-}
-
-static int lock_mirror(taskorch_db *db)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/.mirror.lock", db->dir) >= (int)sizeof path)
-        return -1;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
-static void unlock_mirror(int fd)
-{
-    if (fd >= 0)
-        close(fd); /* releases the flock */
 }
 
 /* A context file names the task and its description only: status and
@@ -119,74 +138,112 @@ static void add_messages(taskorch_db *db, struct strbuf *sb, const char *id, uns
     ((1u << TASKORCH_MSG_SHARE) | (1u << TASKORCH_MSG_DISCOVER) | (1u << TASKORCH_MSG_SYNC) |      \
      (1u << TASKORCH_MSG_PROGRESS))
 
-static void write_context(taskorch_db *db, const taskorch_task *t, const char *sub,
-                          const char *prefix)
+char *mirror_context_text(taskorch_db *db, const taskorch_task *t, bool archive)
 {
     struct strbuf sb;
     sb_init(&sb);
-    add_header(&sb, t, !strcmp(sub, "archives"));
+    add_header(&sb, t, archive);
     sb_add(&sb, "\n# Shared timeline\n");
     add_messages(db, &sb, t->id, SHARED_KINDS);
+    return sb_steal(&sb);
+}
+
+char *mirror_notes_text(taskorch_db *db, const char *task_id, const char *agent)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sb_addf(&sb, "# Private notes of %s on task %s\n", agent, task_id);
+    /* Notes are visible to their author only: read them as the author. */
+    char *self = db->agent;
+    db->agent = (char *)agent;
+    add_messages(db, &sb, task_id, 1u << TASKORCH_MSG_NOTE);
+    db->agent = self;
+    return sb_steal(&sb);
+}
+
+void mirror_task_files(struct mirror *m, const taskorch_task *t)
+{
     char name[64];
-    snprintf(name, sizeof name, "%s_%s.md", prefix, t->id);
-    if (!sb.failed)
-        write_file(db, sub, name, sb.buf);
-    sb_free(&sb);
+    char *text = mirror_context_text(m->db, t, false);
+    snprintf(name, sizeof name, "context_%s.md", t->id);
+    if (text)
+        mirror_put(m, "contexts", name, text);
+    free(text);
+    if (t->status != TASKORCH_STATUS_COMPLETED)
+        return;
+    text = mirror_context_text(m->db, t, true);
+    snprintf(name, sizeof name, "archive_%s.md", t->id);
+    if (text)
+        mirror_put(m, "archives", name, text);
+    free(text);
+}
+
+void mirror_notes_file(struct mirror *m, const char *task_id, const char *agent)
+{
+    char name[128];
+    char *text = mirror_notes_text(m->db, task_id, agent);
+    snprintf(name, sizeof name, "notes_%s_%s.md", task_id, agent);
+    if (text)
+        mirror_put(m, "notes", name, text);
+    free(text);
 }
 
 void mirror_task(taskorch_db *db, const char *task_id)
 {
-    if (!mirror_enabled(db))
+    struct mirror m;
+    if (!mirror_begin(&m, db))
         return;
-    int fd = lock_mirror(db);
     taskorch_task *t = NULL;
-    if (task_reload(&t, db, task_id) == TASKORCH_OK) {
-        write_context(db, t, "contexts", "context");
-        if (t->status == TASKORCH_STATUS_COMPLETED)
-            write_context(db, t, "archives", "archive");
-    }
+    if (task_reload(&t, db, task_id) == TASKORCH_OK)
+        mirror_task_files(&m, t);
     taskorch_task_free(t);
-    unlock_mirror(fd);
+    mirror_end(&m);
 }
 
 void mirror_notes(taskorch_db *db, const char *task_id, const char *agent)
 {
-    if (!mirror_enabled(db) || strcmp(agent, db->agent))
+    struct mirror m;
+    if (strcmp(agent, db->agent) || !mirror_begin(&m, db))
         return; /* only the author can read, and so write, the notes */
-    int fd = lock_mirror(db);
-    struct strbuf sb;
-    sb_init(&sb);
-    sb_addf(&sb, "# Private notes of %s on task %s\n", agent, task_id);
-    add_messages(db, &sb, task_id, 1u << TASKORCH_MSG_NOTE);
-    char name[128];
-    snprintf(name, sizeof name, "notes_%s_%s.md", task_id, agent);
-    if (!sb.failed)
-        write_file(db, "notes", name, sb.buf);
-    sb_free(&sb);
-    unlock_mirror(fd);
+    mirror_notes_file(&m, task_id, agent);
+    mirror_end(&m);
+}
+
+/* Removes sub/name, or every entry of sub starting with name when prefix. */
+static void forget_in(struct mirror *m, const char *sub, const char *name, bool prefix)
+{
+    int fd = mirror_subdir(m, sub, false);
+    if (fd < 0)
+        return;
+    if (!prefix) {
+        fs_remove(fd, name);
+        close(fd);
+        return;
+    }
+    int dup_fd = dup(fd);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d && dup_fd >= 0)
+        close(dup_fd);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (!strncmp(e->d_name, name, strlen(name)))
+            fs_remove(fd, e->d_name);
+    if (d)
+        closedir(d);
+    close(fd);
 }
 
 void mirror_forget(taskorch_db *db, const char *task_id)
 {
-    if (!mirror_enabled(db))
+    struct mirror m;
+    if (!mirror_begin(&m, db))
         return;
-    int fd = lock_mirror(db);
     char name[64];
     snprintf(name, sizeof name, "context_%s.md", task_id);
-    remove_file(db, "contexts", name);
+    forget_in(&m, "contexts", name, false);
     snprintf(name, sizeof name, "archive_%s.md", task_id);
-    remove_file(db, "archives", name);
-    char dir[4096];
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "notes_%s_", task_id);
-    if (snprintf(dir, sizeof dir, "%s/notes", db->dir) < (int)sizeof dir) {
-        DIR *d = opendir(dir);
-        struct dirent *e;
-        while (d && (e = readdir(d)))
-            if (!strncmp(e->d_name, prefix, strlen(prefix)))
-                remove_file(db, "notes", e->d_name);
-        if (d)
-            closedir(d);
-    }
-    unlock_mirror(fd);
+    forget_in(&m, "archives", name, false);
+    snprintf(name, sizeof name, "notes_%s_", task_id);
+    forget_in(&m, "notes", name, true);
+    mirror_end(&m);
 }

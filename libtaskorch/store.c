@@ -6,6 +6,7 @@
  * the busy handler. Lock waits use short jittered sleeps bounded by the
  * handle's busy timeout. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,7 +145,7 @@ static char *dir_of(const char *file)
     return d;
 }
 
-/* mkdir -p */
+/* mkdir -p; the last folder, the store's own, is private (0700). */
 static int make_dirs(taskorch_db *db, const char *dir)
 {
     char *p = xstrdup(dir);
@@ -154,7 +155,7 @@ static int make_dirs(taskorch_db *db, const char *dir)
         if (*s == '/' || *s == '\0') {
             char saved = *s;
             *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            if (mkdir(p, saved ? 0777 : 0700) != 0 && errno != EEXIST) {
                 int e = errno;
                 int rc =
                     db_fail(db, TASKORCH_ESTORE, "cannot create folder %s: %s", p, strerror(e));
@@ -168,6 +169,21 @@ static int make_dirs(taskorch_db *db, const char *dir)
     }
     free(p);
     return TASKORCH_OK;
+}
+
+/* Creates the store file 0600 before SQLite opens it: SQLite gives its
+ * -wal and -shm files the mode of the database file. A store that exists
+ * keeps the modes its user chose. */
+static int create_private(taskorch_db *db)
+{
+    int fd = open(db->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return close(fd) == 0 ? TASKORCH_OK
+                              : db_fail(db, TASKORCH_ESTORE, "cannot create %s: %s", db->path,
+                                        strerror(errno));
+    if (errno == EEXIST) /* another process was quicker */
+        return TASKORCH_OK;
+    return db_fail(db, TASKORCH_ESTORE, "cannot create %s: %s", db->path, strerror(errno));
 }
 
 static int exec_pragma(taskorch_db *db, const char *sql)
@@ -186,7 +202,15 @@ static int ensure_wal(taskorch_db *db)
     sqlite3_finalize(st);
     if (wal || (db->flags & TASKORCH_OPEN_READONLY))
         return TASKORCH_OK;
-    return exec_pragma(db, "PRAGMA journal_mode=WAL");
+    /* The switch takes an exclusive lock without calling the busy handler,
+     * so processes creating one store at once got SQLITE_BUSY at once: wait
+     * here as the busy handler would. */
+    for (int count = 0;; count++) {
+        rc = sqlite3_exec(db->sql, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || !busy_handler(db, count))
+            break;
+    }
+    return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "configuring the store");
 }
 
 static int open_sqlite(taskorch_db *db)
@@ -201,7 +225,7 @@ static int open_sqlite(taskorch_db *db)
         if (!create || readonly)
             return db_fail(db, TASKORCH_ENOTFOUND, "no task store at %s", db->path);
         int rc = make_dirs(db, db->dir);
-        if (rc)
+        if (rc || (rc = create_private(db)))
             return rc;
     } else if (!S_ISREG(sb.st_mode)) {
         return db_fail(db, TASKORCH_ESTORE, "%s is not a regular file", db->path);
@@ -344,6 +368,7 @@ int db_begin(taskorch_db *db)
 {
     if (db->flags & TASKORCH_OPEN_READONLY)
         return db_fail(db, TASKORCH_EREADONLY, "the store was opened read-only");
+    db->warning[0] = '\0'; /* taskorch_db_warning describes the last write */
     int rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "starting a write");
 }

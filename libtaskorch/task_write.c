@@ -227,6 +227,7 @@ int taskorch_task_create(taskorch_task **out, taskorch_db *db, const taskorch_ta
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
+    mirror_task(db, id);
     return task_reload(out, db, id);
 }
 

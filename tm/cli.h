@@ -92,6 +92,34 @@ size_t arg_values(struct ctx *ctx, const char *name, bool split_commas, const ch
 /* Parses a positive integer option; 0 when absent; -1 after reporting. */
 long arg_positive(const struct ctx *ctx, const char *name);
 
+/* Options shared by several commands' tables: {OPT_JSON}, ... */
+#define OPT_JSON "json", 0, OPT_FLAG, NULL, "same as --format json"
+#define OPT_REQUEST_ID                                                                             \
+    "request-id", 0, OPT_VALUE, "R", "make the write idempotent (default: $TM_REQUEST_ID)"
+#define OPT_CLAIM "claim", 0, OPT_VALUE, "N", "refuse unless N is the task's current claim number"
+
+/* ---- write.c: what every write command shares ---- */
+/* Sets the write options (--request-id or $TM_REQUEST_ID, --claim N, and
+ * --force as a takeover when takeover is true) for the one library write
+ * call that follows. Returns an exit code after reporting a bad value. */
+int ctx_next_write(struct ctx *ctx, bool takeover);
+/* Checks --request-id / $TM_REQUEST_ID and --claim without setting them, so
+ * that a command can refuse bad values before it does anything. */
+int ctx_check_write(struct ctx *ctx);
+/* The --format (text or json) of a write command, after ctx_check_write;
+ * -1 after reporting. */
+int write_format(struct ctx *ctx);
+/* Parses a duration option (90, 90s, 15m, 2h, 1d, 250ms) into *ms; *ms
+ * untouched when absent. "none" gives -1 when allow_none. Returns an exit
+ * code after reporting. */
+int arg_duration(const struct ctx *ctx, const char *name, bool allow_none, int64_t *ms);
+/* The same for a value taken from elsewhere (what names it in messages). */
+int parse_duration(const char *what, const char *value, bool allow_none, int64_t *ms);
+/* Prints a task as `tm show --format json` does, with a newline. */
+void print_task_show_json(struct ctx *ctx, const taskorch_task *t);
+/* Loads a task and prints it as show's JSON. */
+int print_task_by_id(struct ctx *ctx, const char *id);
+
 /* ---- errors (main.c) ---- */
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports a library failure and returns its exit code. */
@@ -102,7 +130,7 @@ int exit_code_of(int rc);
 int ctx_create_store(struct ctx *ctx);
 
 /* ---- output.c ---- */
-enum format { FORMAT_TEXT, FORMAT_SIMPLE, FORMAT_JSON, FORMAT_MARKDOWN };
+enum format { FORMAT_TEXT, FORMAT_SIMPLE, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_DOT };
 /* Reads --format against allowed ("text,json"); -1 after reporting. */
 int ctx_format(const struct ctx *ctx, const char *allowed);
 void json_string(FILE *f, const char *s);
@@ -124,6 +152,12 @@ int cmd_complete(struct ctx *);
 int cmd_assign(struct ctx *);
 int cmd_delete(struct ctx *);
 int cmd_claim(struct ctx *);
+int cmd_heartbeat(struct ctx *);
+int cmd_release(struct ctx *);
+int cmd_wait(struct ctx *);
+int cmd_config(struct ctx *);
+int cmd_critical_path(struct ctx *);
+int cmd_graph(struct ctx *);
 int cmd_list(struct ctx *);
 int cmd_ready(struct ctx *);
 int cmd_export(struct ctx *);
@@ -135,6 +169,8 @@ int cmd_watch(struct ctx *);
 int cmd_help(struct ctx *);
 int cmd_version(struct ctx *);
 int cmd_completion(struct ctx *);
+int cmd_doctor(struct ctx *);
+int cmd_backup(struct ctx *);
 
 /* The command table (main.c). */
 extern const struct command commands[];

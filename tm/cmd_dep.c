@@ -8,6 +8,8 @@ static int dep_list(struct ctx *ctx)
 {
     if (ctx->args.n_pos != 2)
         return fail(EXIT_USAGE, "usage: tm dep list TASK [--dependents] [--format FMT]");
+    if (arg_has(ctx, "request-id"))
+        return fail(EXIT_USAGE, "--request-id applies to 'tm dep add' and 'tm dep rm' only");
     int fmt = ctx_format(ctx, "text,simple,json");
     if (fmt < 0)
         return EXIT_INVALID;
@@ -39,8 +41,11 @@ static int dep_change(struct ctx *ctx, bool add)
 {
     if (ctx->args.n_pos < 3)
         return fail(EXIT_USAGE, "usage: tm dep %s TASK DEP [DEP...]", add ? "add" : "rm");
-    if (arg_has(ctx, "format") || arg_has(ctx, "dependents"))
-        return fail(EXIT_USAGE, "--format and --dependents apply to 'tm dep list' only");
+    if (arg_has(ctx, "dependents"))
+        return fail(EXIT_USAGE, "--dependents applies to 'tm dep list' only");
+    int fmt = write_format(ctx);
+    if (fmt < 0)
+        return EXIT_INVALID;
     char id[TASKORCH_ID_SIZE];
     int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[1]);
     if (rc)
@@ -59,9 +64,14 @@ static int dep_change(struct ctx *ctx, bool add)
     }
     if (n == 0)
         return fail(EXIT_USAGE, "no dependency given");
+    int code = ctx_next_write(ctx, false);
+    if (code)
+        return code;
     rc = add ? taskorch_dep_add(ctx->db, id, deps, n) : taskorch_dep_remove(ctx->db, id, deps, n);
     if (rc)
         return fail_lib(ctx, rc);
+    if (fmt == FORMAT_JSON)
+        return print_task_by_id(ctx, id);
     for (size_t i = 0; i < n; i++) {
         char dep[TASKORCH_ID_SIZE];
         if (taskorch_task_resolve(dep, ctx->db, deps[i]) != TASKORCH_OK)

@@ -189,6 +189,19 @@ static int parse_group(const char *v)
            -1;
 }
 
+/* --assignee AGENT, where @me (and --mine) is the caller; -1 after reporting. */
+static int assignee_arg(struct ctx *ctx, const char **out)
+{
+    const char *v = arg_value(ctx, "assignee");
+    const char *me = taskorch_db_agent(ctx->db);
+    if (v && !strcmp(v, "@me"))
+        v = me;
+    if (arg_has(ctx, "mine") && v && strcmp(v, me))
+        return fail(EXIT_USAGE, "--mine and --assignee %s contradict each other", v), -1;
+    *out = arg_has(ctx, "mine") ? me : v;
+    return 0;
+}
+
 /* Runs a query and prints it as the --format asks. */
 static int print_query(struct ctx *ctx, taskorch_task_query *q, int fmt, int group)
 {
@@ -221,7 +234,8 @@ int cmd_list(struct ctx *ctx)
     const char *v;
     if ((v = arg_value(ctx, "status")) && !(q.statuses = parse_statuses(v)))
         return EXIT_INVALID;
-    q.assignee = arg_value(ctx, "assignee");
+    if (assignee_arg(ctx, &q.assignee) < 0)
+        return EXIT_USAGE;
     q.tag = arg_value(ctx, "tag");
     if ((v = arg_value(ctx, "priority")) && taskorch_priority_parse(&q.priority, v))
         return fail(EXIT_INVALID, "unknown priority '%s'; use low, medium, high or critical", v);
@@ -250,7 +264,8 @@ int cmd_ready(struct ctx *ctx)
     if (fmt < 0)
         return EXIT_INVALID;
     q.flags = TASKORCH_QUERY_READY;
-    q.assignee = arg_value(ctx, "assignee");
+    if (assignee_arg(ctx, &q.assignee) < 0)
+        return EXIT_USAGE;
     long limit = arg_positive(ctx, "limit");
     if (limit < 0)
         return EXIT_INVALID;

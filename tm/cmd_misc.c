@@ -51,7 +51,8 @@ int cmd_completion(struct ctx *ctx)
     for (const struct command *c = commands; c->name; c++) {
         printf("    %s) opts=\"$opts", c->name);
         for (const struct opt_spec *o = c->opts; o && o->name; o++)
-            printf(" --%s", o->name);
+            if (o->help) /* not the aliases kept for old scripts */
+                printf(" --%s", o->name);
         printf("\" ;;\n");
     }
     printf("    esac\n"

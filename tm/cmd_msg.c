@@ -9,13 +9,50 @@
 int cmd_join(struct ctx *ctx)
 {
     char id[TASKORCH_ID_SIZE];
-    int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]);
+    int fmt = write_format(ctx);
+    if (fmt < 0)
+        return EXIT_INVALID;
+    int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]), code;
+    if (!rc && (code = ctx_next_write(ctx, false)))
+        return code;
     if (!rc)
         rc = taskorch_task_join(ctx->db, id);
     if (rc)
         return fail_lib(ctx, rc);
+    if (fmt == FORMAT_JSON)
+        return print_task_by_id(ctx, id);
     printf("Joined task: %s\n", id);
     return EXIT_OK;
+}
+
+/* Prints a message just posted: {id, task, kind, author, text, time}. */
+static int print_posted_json(struct ctx *ctx, const char *task, int64_t msg_id)
+{
+    taskorch_msg_query q = TASKORCH_MSG_QUERY_INIT;
+    q.since = msg_id - 1;
+    taskorch_msg_iter *it = NULL;
+    int rc = taskorch_msg_iter_new(&it, ctx->db, task, &q);
+    if (rc)
+        return fail_lib(ctx, rc);
+    const taskorch_msg *m;
+    while ((rc = taskorch_msg_iter_next(it, &m)) == TASKORCH_OK && taskorch_msg_id(m) != msg_id)
+        ;
+    if (rc == TASKORCH_OK) {
+        printf("{\"id\":%lld,\"task\":", (long long)msg_id);
+        json_string(stdout, taskorch_msg_task_id(m));
+        printf(",\"kind\":\"%s\",\"author\":", taskorch_msg_kind_name(taskorch_msg_kind(m)));
+        json_string(stdout, taskorch_msg_author(m));
+        printf(",\"text\":");
+        json_string(stdout, taskorch_msg_text(m));
+        printf(",\"time\":");
+        json_time(stdout, taskorch_msg_created_at(m));
+        printf("}\n");
+    }
+    taskorch_msg_iter_free(it);
+    return rc == TASKORCH_OK
+               ? EXIT_OK
+               : fail(EXIT_FAILURE_, "message %lld was posted but cannot be read back",
+                      (long long)msg_id);
 }
 
 /* Reads all of standard input, refusing more than the message limit plus
@@ -74,6 +111,9 @@ int cmd_post(struct ctx *ctx)
                     "missing message: usage: tm %s ID MESSAGE... (or - to read "
                     "standard input)",
                     ctx->cmd->name);
+    int fmt = write_format(ctx);
+    if (fmt < 0)
+        return EXIT_INVALID;
     char id[TASKORCH_ID_SIZE];
     int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]);
     if (rc)
@@ -96,15 +136,19 @@ int cmd_post(struct ctx *ctx)
     }
     if (!text)
         return fail(EXIT_FAILURE_, "out of memory");
-    const char *request_id = arg_value(ctx, "request-id");
-    if (!request_id || !*request_id)
-        request_id = getenv("TM_REQUEST_ID");
-    if (request_id && !*request_id)
-        request_id = NULL;
-    rc = taskorch_msg_post(NULL, ctx->db, id, kind, text, request_id);
+    /* The request id ($TM_REQUEST_ID too), --claim and --force. */
+    int code = ctx_next_write(ctx, true);
+    if (code) {
+        free(text);
+        return code;
+    }
+    int64_t msg_id = 0;
+    rc = taskorch_msg_post(&msg_id, ctx->db, id, kind, text, NULL);
     free(text);
     if (rc)
         return fail_lib(ctx, rc);
+    if (fmt == FORMAT_JSON)
+        return print_posted_json(ctx, id, msg_id);
     static const char *const confirmations[] = {
         "Added private note for task %s\n", "Shared update for task %s\n",
         "Discovery shared for task %s\n",   "Created sync point for task %s\n",

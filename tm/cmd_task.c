@@ -1,4 +1,5 @@
 /* cmd_task.c - commands that create, show and change single tasks. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,27 @@ static int priority_arg(const struct ctx *ctx)
     return -2;
 }
 
+/* Parses --estimate (hours: 2, 0.5) into *hours, untouched when absent.
+ * 0 is accepted only by update (it clears the estimate). */
+static int estimate_arg(const struct ctx *ctx, bool zero_clears, double *hours)
+{
+    const char *v = arg_value(ctx, "estimate");
+    if (!v)
+        return EXIT_OK;
+    size_t digits = 0, dots = 0;
+    const char *p = v;
+    for (; *p && (isdigit((unsigned char)*p) || *p == '.'); p++)
+        *p == '.' ? dots++ : digits++;
+    char *end;
+    double h = strtod(v, &end);
+    if (*p || !digits || dots > 1 || *end || !(h <= 1e6) || (h == 0 && !zero_clears))
+        return fail(EXIT_INVALID,
+                    "--estimate must be a positive number of hours such as 2 or 0.5%s, not '%s'",
+                    zero_clears ? " (0 clears it)" : "", v);
+    *hours = h;
+    return EXIT_OK;
+}
+
 int cmd_add(struct ctx *ctx)
 {
     taskorch_task_spec spec = TASKORCH_TASK_SPEC_INIT;
@@ -31,6 +53,14 @@ int cmd_add(struct ctx *ctx)
     spec.assignee = arg_value(ctx, "assignee");
     if ((spec.priority = priority_arg(ctx)) == -2)
         return EXIT_INVALID;
+    int fmt = ctx_format(ctx, "text,json");
+    if (fmt < 0)
+        return EXIT_INVALID;
+    int code = estimate_arg(ctx, false, &spec.estimate);
+    if (!code)
+        code = ctx_check_write(ctx);
+    if (code)
+        return code;
     const char **tags, **files, **deps;
     spec.n_tags = arg_values(ctx, "tag", false, &tags);
     spec.n_files = arg_values(ctx, "file", false, &files);
@@ -39,11 +69,14 @@ int cmd_add(struct ctx *ctx)
     spec.files = files;
     spec.depends_on = deps;
     taskorch_task *t = NULL;
-    int rc = taskorch_task_create(&t, ctx->db, &spec), code = EXIT_OK;
-    if (rc == TASKORCH_OK && ctx->dry_run) { /* valid: now create the store for real */
+    int rc = TASKORCH_OK;
+    /* A dry run writes its request id into the in-memory stand-in only. */
+    if (!(code = ctx_next_write(ctx, false)))
+        rc = taskorch_task_create(&t, ctx->db, &spec);
+    if (!code && rc == TASKORCH_OK && ctx->dry_run) { /* valid: now create the store for real */
         taskorch_task_free(t);
         t = NULL;
-        if (!(code = ctx_create_store(ctx)))
+        if (!(code = ctx_create_store(ctx)) && !(code = ctx_next_write(ctx, false)))
             rc = taskorch_task_create(&t, ctx->db, &spec);
     }
     free(tags);
@@ -53,9 +86,12 @@ int cmd_add(struct ctx *ctx)
         return code;
     if (rc)
         return fail_lib(ctx, rc);
-    printf("%s\n", taskorch_task_id(t));
+    if (fmt == FORMAT_JSON)
+        code = print_task_by_id(ctx, taskorch_task_id(t));
+    else
+        printf("%s\n", taskorch_task_id(t));
     taskorch_task_free(t);
-    return EXIT_OK;
+    return code;
 }
 
 static void print_related(struct ctx *ctx, const char *heading, const char *id, int direction,
@@ -131,6 +167,16 @@ static void show_text(struct ctx *ctx, const taskorch_task *t)
     }
     if (taskorch_task_summary(t))
         printf("Summary:     %s\n", taskorch_task_summary(t));
+    if (taskorch_task_estimate(t) > 0)
+        printf("Estimate:    %gh\n", taskorch_task_estimate(t));
+    if (taskorch_task_claim_number(t)) {
+        printf("Claim:       #%lld", (long long)taskorch_task_claim_number(t));
+        if (taskorch_task_lease_expires(t)) {
+            format_time(when, sizeof when, taskorch_task_lease_expires(t));
+            printf(", lease until %s", when);
+        }
+        putchar('\n');
+    }
     if (taskorch_task_tag_count(t)) {
         printf("Tags:       ");
         for (size_t i = 0; i < taskorch_task_tag_count(t); i++)
@@ -148,6 +194,25 @@ static void show_text(struct ctx *ctx, const taskorch_task *t)
     print_related(ctx, "Dependents", taskorch_task_id(t), TASKORCH_DEP_DEPENDENTS, false);
 }
 
+void print_task_show_json(struct ctx *ctx, const taskorch_task *t)
+{
+    print_task_json_open(t);
+    print_related(ctx, "dependencies", taskorch_task_id(t), TASKORCH_DEP_PREREQUISITES, true);
+    print_related(ctx, "dependents", taskorch_task_id(t), TASKORCH_DEP_DEPENDENTS, true);
+    printf("}\n");
+}
+
+int print_task_by_id(struct ctx *ctx, const char *id)
+{
+    taskorch_task *t = NULL;
+    int rc = taskorch_task_get(&t, ctx->db, id);
+    if (rc)
+        return fail_lib(ctx, rc);
+    print_task_show_json(ctx, t);
+    taskorch_task_free(t);
+    return EXIT_OK;
+}
+
 int cmd_show(struct ctx *ctx)
 {
     int fmt = ctx_format(ctx, "text,json");
@@ -158,10 +223,7 @@ int cmd_show(struct ctx *ctx)
     if (rc)
         return fail_lib(ctx, rc);
     if (fmt == FORMAT_JSON) {
-        print_task_json_open(t);
-        print_related(ctx, "dependencies", taskorch_task_id(t), TASKORCH_DEP_PREREQUISITES, true);
-        print_related(ctx, "dependents", taskorch_task_id(t), TASKORCH_DEP_DEPENDENTS, true);
-        printf("}\n");
+        print_task_show_json(ctx, t);
     } else {
         show_text(ctx, t);
     }
@@ -171,13 +233,19 @@ int cmd_show(struct ctx *ctx)
 
 int cmd_update(struct ctx *ctx)
 {
-    /* Every option but --force names a change; none at all is a usage error. */
+    /* Every option but these names a change; none at all is a usage error. */
+    static const char *const not_changes[] = {"force", "claim", "request-id", "format", "json"};
     bool any = false;
-    for (size_t i = 0; i < ctx->args.n_opts; i++)
-        any |= strcmp(ctx->args.opts[i].spec->name, "force") != 0;
+    for (size_t i = 0; i < ctx->args.n_opts; i++) {
+        bool change = true;
+        for (size_t j = 0; j < sizeof not_changes / sizeof *not_changes; j++)
+            change &= strcmp(ctx->args.opts[i].spec->name, not_changes[j]) != 0;
+        any |= change;
+    }
     if (!any)
         return fail(EXIT_USAGE, "nothing to change: give at least one of --status, --assignee, "
-                                "--priority, --title, --description, --tag, --untag, --file");
+                                "--priority, --title, --description, --tag, --untag, --file, "
+                                "--estimate");
     taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
     u.title = arg_value(ctx, "title");
     u.description = arg_value(ctx, "description");
@@ -192,6 +260,14 @@ int cmd_update(struct ctx *ctx)
                     status);
     if (arg_has(ctx, "force"))
         u.flags |= TASKORCH_FORCE;
+    int fmt = ctx_format(ctx, "text,json");
+    if (fmt < 0)
+        return EXIT_INVALID;
+    int code = estimate_arg(ctx, true, &u.estimate);
+    if (!code)
+        code = ctx_check_write(ctx);
+    if (code)
+        return code;
     const char **add, **rm, **files;
     u.n_add_tags = arg_values(ctx, "tag", false, &add);
     u.n_remove_tags = arg_values(ctx, "untag", false, &rm);
@@ -200,15 +276,22 @@ int cmd_update(struct ctx *ctx)
     u.remove_tags = rm;
     u.add_files = files;
     taskorch_task *t = NULL;
-    int rc = taskorch_task_update(&t, ctx->db, ctx->args.pos[0], &u);
+    int rc = TASKORCH_OK;
+    if (!(code = ctx_next_write(ctx, true)))
+        rc = taskorch_task_update(&t, ctx->db, ctx->args.pos[0], &u);
     free(add);
     free(rm);
     free(files);
+    if (code)
+        return code;
     if (rc)
         return fail_lib(ctx, rc);
-    printf("Task %s updated\n", taskorch_task_id(t));
+    if (fmt == FORMAT_JSON)
+        code = print_task_by_id(ctx, taskorch_task_id(t));
+    else
+        printf("Task %s updated\n", taskorch_task_id(t));
     taskorch_task_free(t);
-    return EXIT_OK;
+    return code;
 }
 
 /* Resolves the id first so confirmations can print the full id. */
@@ -221,13 +304,18 @@ static int resolve_arg(struct ctx *ctx, const char *given, char id[TASKORCH_ID_S
 int cmd_complete(struct ctx *ctx)
 {
     char id[TASKORCH_ID_SIZE];
+    int fmt = write_format(ctx);
+    if (fmt < 0)
+        return EXIT_INVALID;
     int code = resolve_arg(ctx, ctx->args.pos[0], id);
-    if (code)
+    if (code || (code = ctx_next_write(ctx, true)))
         return code;
     int rc = taskorch_task_complete(ctx->db, id, arg_value(ctx, "summary"),
                                     arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
     if (rc)
         return fail_lib(ctx, rc);
+    if (fmt == FORMAT_JSON)
+        return print_task_by_id(ctx, id);
     printf("Task %s completed\n", id);
     return EXIT_OK;
 }
@@ -235,15 +323,22 @@ int cmd_complete(struct ctx *ctx)
 int cmd_assign(struct ctx *ctx)
 {
     char id[TASKORCH_ID_SIZE];
+    int fmt = write_format(ctx);
+    if (fmt < 0)
+        return EXIT_INVALID;
     int code = resolve_arg(ctx, ctx->args.pos[0], id);
     if (code)
         return code;
     const char *agent = ctx->args.pos[1];
     if (!*agent)
         return fail(EXIT_INVALID, "agent is empty; to unassign use 'tm update ID --assignee \"\"'");
+    if ((code = ctx_next_write(ctx, false)))
+        return code;
     int rc = taskorch_task_assign(ctx->db, id, agent);
     if (rc)
         return fail_lib(ctx, rc);
+    if (fmt == FORMAT_JSON)
+        return print_task_by_id(ctx, id);
     printf("Task %s assigned to %s\n", id, agent);
     return EXIT_OK;
 }
@@ -251,24 +346,14 @@ int cmd_assign(struct ctx *ctx)
 int cmd_delete(struct ctx *ctx)
 {
     char id[TASKORCH_ID_SIZE];
-    int code = resolve_arg(ctx, ctx->args.pos[0], id);
-    if (code)
+    int code = ctx_check_write(ctx);
+    if (code || (code = resolve_arg(ctx, ctx->args.pos[0], id)))
+        return code;
+    if ((code = ctx_next_write(ctx, false)))
         return code;
     int rc = taskorch_task_delete(ctx->db, id, arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
     if (rc)
         return fail_lib(ctx, rc);
     printf("Task %s deleted\n", id);
-    return EXIT_OK;
-}
-
-/* Prints the bare id, like add, so that `ID=$(tm claim)` works. */
-int cmd_claim(struct ctx *ctx)
-{
-    taskorch_task *t = NULL;
-    int rc = taskorch_task_claim(&t, ctx->db, ctx->args.n_pos ? ctx->args.pos[0] : NULL);
-    if (rc)
-        return fail_lib(ctx, rc);
-    printf("%s\n", taskorch_task_id(t));
-    taskorch_task_free(t);
     return EXIT_OK;
 }

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -23,6 +22,35 @@ static void on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
+}
+
+/* The typed members of an event; those it lacks are left out. */
+static void print_typed_members(const taskorch_event *ev)
+{
+    const char *from = taskorch_status_name(taskorch_event_from(ev));
+    const char *to = taskorch_status_name(taskorch_event_to(ev));
+    if (from)
+        printf(",\"from\":\"%s\"", from);
+    if (to)
+        printf(",\"to\":\"%s\"", to);
+    if (taskorch_event_assignee(ev)) {
+        printf(",\"assignee\":");
+        json_string(stdout, taskorch_event_assignee(ev));
+    }
+    if (taskorch_event_claim(ev))
+        printf(",\"claim\":%lld", (long long)taskorch_event_claim(ev));
+    if (taskorch_event_lease_until(ev)) {
+        printf(",\"lease_expires\":");
+        json_time(stdout, taskorch_event_lease_until(ev));
+    }
+    if (taskorch_event_cause(ev)) {
+        printf(",\"cause\":");
+        json_string(stdout, taskorch_event_cause(ev));
+    }
+    if (taskorch_event_msg_id(ev))
+        printf(",\"message_id\":%lld", (long long)taskorch_event_msg_id(ev));
+    if (taskorch_event_forced(ev))
+        printf(",\"forced\":true");
 }
 
 static void print_event(const taskorch_event *ev, enum format fmt)
@@ -38,6 +66,7 @@ static void print_event(const taskorch_event *ev, enum format fmt)
         json_string(stdout, taskorch_event_agent(ev));
         printf(",\"text\":");
         json_string(stdout, taskorch_event_text(ev));
+        print_typed_members(ev);
         printf("}\n");
         return;
     }
@@ -132,7 +161,7 @@ static int parse_watch(struct ctx *ctx, struct watch *w)
                 return fail(EXIT_INVALID,
                             "unknown event kind '%s'; use created, updated, status, assigned, "
                             "unblocked, blocked, dep_added, dep_removed, deleted, joined, note, "
-                            "share, discover, sync or progress",
+                            "share, discover, sync, progress, claimed, released or expired",
                             w->kinds[i]);
     }
     const char *since = arg_value(ctx, "since");
@@ -169,11 +198,21 @@ int cmd_watch(struct ctx *ctx)
     const char *t = arg_value(ctx, "timeout");
     if (!code && t) {
         char *end;
+        int64_t ms;
         timeout = strtod(t, &end);
-        if (!*t || *end || !(timeout >= 0) || timeout > 1e9)
-            code = fail(EXIT_INVALID, "--timeout must be a number of seconds, not '%s'", t);
+        bool ok = *t && !*end;
+        if (!ok && taskorch_duration_parse(&ms, t) == TASKORCH_OK) /* 90s, 2m */
+            timeout = (double)ms / 1000, ok = true;
+        if (!ok || !(timeout >= 0) || timeout > 1e9)
+            code = fail(EXIT_INVALID,
+                        "--timeout must be a number of seconds or a duration (90s, 2m), "
+                        "not '%s'",
+                        t);
     }
-    bool follow = !code && (arg_has(ctx, "follow") || isatty(STDOUT_FILENO));
+    /* Terminal or not: only --follow follows. --limit ends a follow after N
+     * events in all, counting those printed by the first drain. */
+    bool follow = !code && arg_has(ctx, "follow");
+    bool limited = w.remaining > 0;
     if (!code)
         code = drain(ctx, &w);
     if (code || !follow) {
@@ -185,7 +224,6 @@ int cmd_watch(struct ctx *ctx)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t start = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    bool limited = w.remaining > 0;
     while (!interrupted && !code && !(limited && w.remaining == 0)) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

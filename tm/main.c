@@ -15,12 +15,17 @@ static const struct opt_spec add_opts[] = {
     {"tag", 't', OPT_MULTI, "TAG", "tag the task (repeatable)"},
     {"depends-on", 0, OPT_MULTI, "ID[,ID]", "task(s) that must complete first (repeatable)"},
     {"file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "file reference (repeatable)"},
+    {"estimate", 0, OPT_VALUE, "HOURS", "estimated hours of work (2, 0.5)"},
+    {OPT_REQUEST_ID},
+    {"format", 0, OPT_VALUE, "FMT", "text (default: the bare id) or json (the task)"},
+    {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec list_opts[] = {
     {"status", 's', OPT_VALUE, "S[,S]", "only these statuses"},
-    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT"},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT (@me: to me)"},
+    {"mine", 0, OPT_FLAG, NULL, "only tasks assigned to me (same as --assignee @me)"},
     {"unassigned", 0, OPT_FLAG, NULL, "only tasks without an assignee"},
     {"tag", 't', OPT_VALUE, "TAG", "only tasks with TAG"},
     {"priority", 'p', OPT_VALUE, "P", "only tasks of priority P"},
@@ -30,11 +35,13 @@ static const struct opt_spec list_opts[] = {
     {"sort", 0, OPT_VALUE, "KEY", "priority (default), created or updated"},
     {"group-by", 0, OPT_VALUE, "KEY", "assignee, status, priority or tag"},
     {"format", 0, OPT_VALUE, "FMT", "text (default), simple or json"},
+    {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec show_opts[] = {
     {"format", 0, OPT_VALUE, "FMT", "text (default) or json"},
+    {OPT_JSON},
     {0},
 };
 
@@ -47,41 +54,136 @@ static const struct opt_spec update_opts[] = {
     {"tag", 't', OPT_MULTI, "TAG", "add a tag (repeatable)"},
     {"untag", 0, OPT_MULTI, "TAG", "remove a tag (repeatable)"},
     {"file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "add a file reference (repeatable)"},
-    {"force", 0, OPT_FLAG, NULL, "start or complete despite unfinished dependencies"},
+    {"estimate", 0, OPT_VALUE, "HOURS", "estimated hours of work (0 clears it)"},
+    {"force", 0, OPT_FLAG, NULL,
+     "start or complete despite unfinished dependencies or another agent's claim"},
+    {OPT_CLAIM},
+    {OPT_REQUEST_ID},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the task)"},
+    {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec complete_opts[] = {
     {"summary", 0, OPT_VALUE, "TEXT", "what was done, kept with the task"},
-    {"force", 0, OPT_FLAG, NULL, "complete despite unfinished dependencies"},
+    {"force", 0, OPT_FLAG, NULL,
+     "complete despite unfinished dependencies or another agent's claim"},
+    {OPT_CLAIM},
+    {OPT_REQUEST_ID},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the task)"},
+    {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec delete_opts[] = {
     {"force", 0, OPT_FLAG, NULL, "delete even if other tasks depend on it"},
+    {OPT_REQUEST_ID},
+    {0},
+};
+
+/* assign, join: a write that prints the task with --format json. */
+static const struct opt_spec write_opts[] = {
+    {OPT_REQUEST_ID},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the task)"},
+    {OPT_JSON},
+    {0},
+};
+
+static const struct opt_spec claim_opts[] = {
+    {"tag", 't', OPT_VALUE, "TAG", "only tasks with TAG"},
+    {"priority", 'p', OPT_VALUE, "P", "only tasks of priority P"},
+    {"lease", 0, OPT_VALUE, "D", "hold it for D (90s, 15m, 2h; none; default: $TM_LEASE)"},
+    {"resume", 0, OPT_FLAG, NULL, "first hand back my own oldest in-progress task"},
+    {"mine", 0, OPT_FLAG, NULL, "only tasks assigned to me, not unassigned ones"},
+    {"wait", 0, OPT_FLAG, NULL, "wait for claimable work instead of exit status 3"},
+    {"timeout", 0, OPT_VALUE, "D", "with --wait: give up after D (exit status 3)"},
+    {OPT_REQUEST_ID},
+    {"format", 0, OPT_VALUE, "FMT", "text (default: the bare id) or json (the task)"},
+    {OPT_JSON},
+    {0},
+};
+
+static const struct opt_spec heartbeat_opts[] = {
+    {"lease", 0, OPT_VALUE, "D", "the lease now ends D from now (default: the claim's length)"},
+    {"force", 0, OPT_FLAG, NULL, "renew although another agent holds the task"},
+    {OPT_CLAIM},
+    {OPT_REQUEST_ID},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the task)"},
+    {OPT_JSON},
+    {0},
+};
+
+static const struct opt_spec release_opts[] = {
+    {"unassign", 0, OPT_FLAG, NULL, "also clear the assignee"},
+    {"force", 0, OPT_FLAG, NULL, "release although another agent holds the task"},
+    {OPT_CLAIM},
+    {OPT_REQUEST_ID},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the task)"},
+    {OPT_JSON},
+    {0},
+};
+
+static const struct opt_spec wait_opts[] = {
+    {"all", 0, OPT_FLAG, NULL, "wait until no task is pending, blocked or in progress"},
+    {"status", 's', OPT_VALUE, "S", "completed (default) or any-terminal (completed or cancelled)"},
+    {"timeout", 0, OPT_VALUE, "D", "give up after D (90s, 15m, 2h): exit status 1"},
+    {0},
+};
+
+static const struct opt_spec config_opts[] = {
+    {"unset", 0, OPT_FLAG, NULL, "remove the setting KEY"},
+    {0},
+};
+
+static const struct opt_spec critical_path_opts[] = {
+    {"format", 0, OPT_VALUE, "FMT", "text (default), json or dot"},
+    {OPT_JSON},
+    {0},
+};
+
+static const struct opt_spec graph_opts[] = {
+    {"format", 0, OPT_VALUE, "FMT", "dot (default) or json"},
+    {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec ready_opts[] = {
-    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT"},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT (@me: to me)"},
+    {"mine", 0, OPT_FLAG, NULL, "only tasks assigned to me (same as --assignee @me)"},
     {"limit", 'n', OPT_VALUE, "N", "at most N tasks"},
     {"format", 0, OPT_VALUE, "FMT", "text (default), simple or json"},
+    {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec export_opts[] = {
     {"format", 0, OPT_VALUE, "FMT", "json (default) or markdown"},
+    {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec dep_opts[] = {
-    {"format", 0, OPT_VALUE, "FMT", "for list: text (default), simple or json"},
+    {"format", 0, OPT_VALUE, "FMT",
+     "list: text (default), simple or json; add, rm: text or json (the task)"},
+    {OPT_JSON},
     {"dependents", 0, OPT_FLAG, NULL, "for list: the tasks depending on TASK instead"},
+    {"request-id", 0, OPT_VALUE, "R", "for add, rm: make the write idempotent"},
     {0},
 };
 
 static const struct opt_spec post_opts[] = {
     {"request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)"},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the message)"},
+    {OPT_JSON},
+    {0},
+};
+
+static const struct opt_spec progress_opts[] = {
+    {"request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)"},
+    {"force", 0, OPT_FLAG, NULL, "post although another agent holds the task"},
+    {OPT_CLAIM},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the message)"},
+    {OPT_JSON},
     {0},
 };
 
@@ -89,18 +191,33 @@ static const struct opt_spec context_opts[] = {
     {"since", 0, OPT_VALUE, "MSGID", "only messages after this message id"},
     {"limit", 'n', OPT_VALUE, "N", "only the newest N messages"},
     {"format", 0, OPT_VALUE, "FMT", "text (default) or json"},
+    {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec watch_opts[] = {
-    {"follow", 'F', OPT_FLAG, NULL, "keep printing new events until interrupted"},
-    {"timeout", 0, OPT_VALUE, "SECONDS", "stop following after SECONDS"},
+    {"follow", 'f', OPT_FLAG, NULL,
+     "keep printing new events until interrupted, --timeout or --limit (like tail -f)"},
+    {"follow", 'F', OPT_FLAG, NULL, NULL}, /* -F: the short form before 0.2 */
+    {"timeout", 0, OPT_VALUE, "SECONDS", "stop following after SECONDS (or a duration: 90s, 2m)"},
     {"since", 0, OPT_VALUE, "EVENTID", "start after this event id instead of my cursor"},
     {"task", 0, OPT_VALUE, "ID", "only events of this task"},
     {"kind", 0, OPT_VALUE, "K[,K]", "only these event kinds"},
     {"mine", 0, OPT_FLAG, NULL, "my tasks, plus every discovery and sync point"},
-    {"limit", 'n', OPT_VALUE, "N", "print at most N events"},
+    {"limit", 'n', OPT_VALUE, "N", "print at most N events, then exit (also when following)"},
     {"format", 0, OPT_VALUE, "FMT", "text (default) or json (one object per line)"},
+    {OPT_JSON},
+    {0},
+};
+
+static const struct opt_spec doctor_opts[] = {
+    {"fix", 0, OPT_FLAG, NULL, "rebuild the markdown mirror from the store first"},
+    {"format", 0, OPT_VALUE, "FMT", "text (default) or json"},
+    {0},
+};
+
+static const struct opt_spec backup_opts[] = {
+    {"force", 0, OPT_FLAG, NULL, "replace FILE if it exists"},
     {0},
 };
 
@@ -113,17 +230,23 @@ const struct command commands[] = {
     {"update", cmd_update, STORE_WRITE, update_opts, "ID [options]", "change a task", 1, 1},
     {"complete", cmd_complete, STORE_WRITE, complete_opts, "ID [--summary TEXT]",
      "mark a task completed and unblock its dependents", 1, 1},
-    {"assign", cmd_assign, STORE_WRITE, NULL, "ID AGENT", "assign a task to an agent", 2, 2},
+    {"assign", cmd_assign, STORE_WRITE, write_opts, "ID AGENT", "assign a task to an agent", 2, 2},
     {"delete", cmd_delete, STORE_WRITE, delete_opts, "ID [--force]", "delete a task", 1, 1},
-    {"claim", cmd_claim, STORE_WRITE, NULL, "[ID]",
+    {"claim", cmd_claim, STORE_WRITE, claim_opts, "[ID]",
      "take a task (or the next ready one): assign it to me, start it, print its id", 0, 1},
+    {"heartbeat", cmd_heartbeat, STORE_WRITE, heartbeat_opts, "ID [--lease D]",
+     "renew the lease of a task I hold", 1, 1},
+    {"release", cmd_release, STORE_WRITE, release_opts, "ID [--unassign]",
+     "give a claimed task back (pending again)", 1, 1},
+    {"wait", cmd_wait, STORE_READ, wait_opts, "ID... | --all [options]",
+     "wait until tasks are completed (exit status 1 on timeout)", 0, -1},
     {"dep", cmd_dep, STORE_WRITE, dep_opts, "add|rm TASK DEP... | list TASK", "manage dependencies",
      2, -1},
     {"ready", cmd_ready, STORE_READ, ready_opts, "[options]",
      "pending tasks whose dependencies are all completed", 0, 0},
     {"export", cmd_export, STORE_READ, export_opts, "[--format json|markdown]",
      "print every task with its dependencies, tags and files", 0, 0},
-    {"join", cmd_join, STORE_WRITE, NULL, "ID", "join a task as a participant", 1, 1},
+    {"join", cmd_join, STORE_WRITE, write_opts, "ID", "join a task as a participant", 1, 1},
     {"note", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
      "add a private note (only you see it)", 1, -1},
     {"share", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
@@ -131,12 +254,22 @@ const struct command commands[] = {
     {"discover", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
      "raise a discovery that alerts every agent", 1, -1},
     {"sync", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-", "mark a sync checkpoint", 1, -1},
-    {"progress", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-", "post a progress update", 1,
-     -1},
+    {"progress", cmd_post, STORE_WRITE, progress_opts, "ID MESSAGE...|-", "post a progress update",
+     1, -1},
     {"context", cmd_context, STORE_READ, context_opts, "ID [options]",
      "review a task's shared timeline and your notes", 1, 1},
     {"watch", cmd_watch, STORE_WRITE, watch_opts, "[options]",
-     "print the change feed: what is new for you", 0, 0},
+     "print the change feed: what is new for you (-f follows)", 0, 0},
+    {"critical-path", cmd_critical_path, STORE_READ, critical_path_opts, "[--format FMT]",
+     "the longest chain of unfinished work by estimate", 0, 0},
+    {"graph", cmd_graph, STORE_READ, graph_opts, "[--format dot|json]",
+     "the dependency graph with statuses (Graphviz dot)", 0, 0},
+    {"config", cmd_config, STORE_WRITE, config_opts, "[KEY [VALUE]]",
+     "show or change the store's settings (lease)", 0, 2},
+    {"doctor", cmd_doctor, STORE_READ, doctor_opts, "[--fix] [--format json]",
+     "check the store and its mirror; --fix rebuilds the mirror", 0, 0},
+    {"backup", cmd_backup, STORE_READ, backup_opts, "FILE [--force]",
+     "write a consistent copy of the store to FILE while agents keep working", 1, 1},
     {"completion", cmd_completion, STORE_NONE, NULL, "bash", "print a shell completion script", 1,
      1},
     {"help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1},
@@ -202,7 +335,7 @@ void print_usage(FILE *f)
 {
     fprintf(f, "usage: tm [--db PATH] [--agent ID] COMMAND [options] [args]\n\ncommands:\n");
     for (const struct command *c = commands; c->name; c++)
-        fprintf(f, "  %-11s %s\n", c->name, c->summary);
+        fprintf(f, "  %-13s %s\n", c->name, c->summary);
     fprintf(f, "\nRun 'tm help COMMAND' or 'tm COMMAND --help' for a command's options.\n"
                "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 store error, "
                "5 invalid value.\n");
@@ -211,6 +344,8 @@ void print_usage(FILE *f)
 static void print_opts(FILE *f, const struct opt_spec *o)
 {
     for (; o && o->name; o++) {
+        if (!o->help) /* an alias kept for old scripts */
+            continue;
         char left[64], shortform[8] = "    ";
         if (o->short_name)
             snprintf(shortform, sizeof shortform, "-%c, ", o->short_name);
@@ -353,6 +488,10 @@ int main(int argc, char **argv)
 {
     static struct ctx ctx;
     int code = run(&ctx, argc, argv);
+    /* A problem that did not fail the command, e.g. a mirror not updated. */
+    const char *warning = taskorch_db_warning(ctx.db);
+    if (warning)
+        fprintf(stderr, "tm: warning: %s\n", warning);
     taskorch_db_close(ctx.db);
     for (size_t i = 0; i < ctx.n_owned; i++)
         free(ctx.owned[i]);

@@ -14,8 +14,14 @@ int ctx_format(const struct ctx *ctx, const char *allowed)
     } names[] = {{"text", FORMAT_TEXT},
                  {"simple", FORMAT_SIMPLE},
                  {"json", FORMAT_JSON},
-                 {"markdown", FORMAT_MARKDOWN}};
+                 {"markdown", FORMAT_MARKDOWN},
+                 {"dot", FORMAT_DOT}};
     const char *v = arg_value(ctx, "format");
+    if (arg_has(ctx, "json")) { /* --json: the short form of --format json */
+        if (v && strcmp(v, "json"))
+            return fail(EXIT_INVALID, "--json and --format %s contradict each other", v), -1;
+        v = "json";
+    }
     if (!v)
         return FORMAT_TEXT;
     size_t len = strlen(v);
@@ -155,6 +161,16 @@ void print_task_json_open(const taskorch_task *t)
     }
     putchar(']');
     member_list("depends_on", t, taskorch_task_dep_count(t), taskorch_task_dep_id);
+    /* Appended in 0.2 (members are only ever added). */
+    if (taskorch_task_claim_number(t))
+        printf(",\"claim\":%lld", (long long)taskorch_task_claim_number(t));
+    else
+        printf(",\"claim\":null");
+    member_time("lease_expires", taskorch_task_lease_expires(t));
+    if (taskorch_task_estimate(t) > 0)
+        printf(",\"estimate\":%.15g", taskorch_task_estimate(t));
+    else
+        printf(",\"estimate\":null");
 }
 
 void print_task_json(const taskorch_task *t)

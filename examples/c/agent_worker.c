@@ -1,43 +1,59 @@
 /*
- * agent_worker.c - a specialist agent that links libtaskorch directly.
+ * agent_worker.c - a specialist agent that links libtaskorch directly, and
+ * survives its own crashes.
  *
- * It takes the ready tasks assigned to it (pending, every dependency
- * completed), highest priority first: marks each in_progress, posts progress
- * on the task's channel, completes it with a summary, and looks again, so
- * tasks its own completions unblock are worked in the same run. It stops
- * when nothing ready is left.
+ * It claims the ready tasks assigned to it (pending, every dependency
+ * completed), highest priority first, one at a time, each under a lease:
+ * if the worker dies, the task is free for others once the lease ends. It
+ * posts progress on the task's channel, renews the lease between steps
+ * (a heartbeat), and completes the task with a summary, passing its claim
+ * number with every write so that nothing it does lands on a task someone
+ * else has claimed since. It claims again, so tasks its own completions
+ * unblock are worked in the same run, and stops when nothing is left.
  *
- * Usage: agent_worker [--db PATH] [--agent NAME]
- *   --db PATH     the store (a *.db file or a folder holding tasks.db);
- *                 default: located like tm does (TM_DB_PATH, then the
- *                 nearest .task-orchestrator/ folder). Never created.
- *   --agent NAME  the agent to work as; default: TM_AGENT_ID.
+ * Restarted after a crash, it first resumes the task it still holds
+ * (TASKORCH_CLAIM_RESUME): same claim, lease renewed. Its progress posts
+ * carry request ids made from the task and claim, so a resumed task does
+ * not get a second "Started" post.
+ *
+ * Usage: agent_worker [--db PATH] [--agent NAME] [--lease DURATION]
+ *   --db PATH        the store (a *.db file or a folder holding tasks.db);
+ *                    default: located like tm does (TM_DB_PATH, then the
+ *                    nearest .task-orchestrator/ folder). Never created.
+ *   --agent NAME     the agent to work as; default: TM_AGENT_ID.
+ *   --lease DURATION how long the worker may be silent before its task is
+ *                    given to others (90s, 5m, 1h); default 5m.
  *
  * Output: one line per completed task ("completed ID TITLE"), then
  * "NAME: completed N task(s)", or "NAME: no ready work" when there was
- * nothing to do. Errors: one line on stderr starting "agent_worker: error: ".
+ * nothing to do. A task lost to another agent mid-work (the lease ended and
+ * someone re-claimed it) is reported on stderr as "agent_worker: lost ..."
+ * and the worker carries on. Errors: one line on stderr starting
+ * "agent_worker: error: ".
  *
  * Exit status (the same numbers tm uses):
  *   0  ran until no ready work was left, including finding none at all
  *   1  a library call failed while working
  *   2  usage error (unknown option, missing value, no agent given)
  *   4  the store is missing (it is not created) or cannot be used
- *   5  the agent id is not valid (1-64 characters, no whitespace or '/')
+ *   5  the agent id or the lease is not valid
  *
- * One worker per agent id is the model: a task is assigned to one agent,
- * so two workers never race for it.
+ * Several workers may run under one agent id, or many agents against one
+ * store: a claim is one transaction, so every task is taken exactly once.
  *
  * Build outside the source tree (see Makefile):
  *   cc -o agent_worker agent_worker.c $(pkg-config --cflags --libs taskorch)
  */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <taskorch.h>
 
-enum { EXIT_WORK_FAILED = 1, EXIT_USAGE = 2, EXIT_STORE = 4, EXIT_BAD_AGENT = 5 };
+enum { EXIT_WORK_FAILED = 1, EXIT_USAGE = 2, EXIT_STORE = 4, EXIT_BAD_VALUE = 5 };
 
 static int fail(int code, const char *fmt, ...)
 {
@@ -73,82 +89,104 @@ static int open_store(taskorch_db **out, const char *path, const char *agent)
     return code;
 }
 
-/* Finds the best ready task assigned to agent. Returns TASKORCH_OK with
- * its id in id, TASKORCH_ITEROVER when there is none, or an error. */
-static int next_ready(char id[TASKORCH_ID_SIZE], taskorch_db *db, const char *agent)
+/* Sets the options of the next write: the claim it must still hold, and a
+ * request id (NULL: none). */
+static void next_write(taskorch_db *db, int64_t claim, const char *request_id)
 {
-    taskorch_task_query q = TASKORCH_TASK_QUERY_INIT;
-    q.statuses = 1u << TASKORCH_STATUS_PENDING;
-    q.assignee = agent;
-    q.flags = TASKORCH_QUERY_READY;
-    q.sort = TASKORCH_SORT_PRIORITY;
-    q.limit = 1;
-    taskorch_task_iter *it = NULL;
-    int rc = taskorch_task_iter_new(&it, db, &q);
-    if (rc)
-        return rc;
-    const taskorch_task *task;
-    rc = taskorch_task_iter_next(it, &task);
-    if (rc == TASKORCH_OK)
-        memcpy(id, taskorch_task_id(task), TASKORCH_ID_SIZE);
-    taskorch_task_iter_free(it);
-    return rc;
+    taskorch_write_options wo = TASKORCH_WRITE_OPTIONS_INIT;
+    wo.claim = claim;
+    wo.request_id = request_id;
+    taskorch_db_next_write(db, &wo);
 }
 
-static int post(taskorch_db *db, const char *id, const char *verb, const char *title)
+/* A progress post under the claim. Its request id names this post of this
+ * claim, so a resumed claim repeating it stores nothing new. */
+static int post(taskorch_db *db, const char *id, int64_t claim, const char *verb,
+                const char *title)
 {
     char text[TASKORCH_TITLE_MAX * 4 + 32]; /* a title is at most 500 UTF-8 characters */
+    char request[64];
     snprintf(text, sizeof text, "%s: %s", verb, title);
+    snprintf(request, sizeof request, "%s-%s-%lld", verb, id, (long long)claim);
+    next_write(db, claim, request);
     return taskorch_msg_post(NULL, db, id, TASKORCH_MSG_PROGRESS, text, NULL);
 }
 
-/* Starts, reports on and completes one task. */
-static int work_on(taskorch_db *db, const char *id)
+/* Renews the lease between two steps of work. */
+static int heartbeat(taskorch_db *db, const char *id, int64_t claim)
 {
-    taskorch_task *task = NULL;
-    int rc = taskorch_task_get(&task, db, id);
-    if (rc)
-        return fail_lib(db, rc, "cannot load task");
-    int code = 0;
-    const char *title = taskorch_task_title(task);
-    if ((rc = taskorch_task_set_status(db, id, TASKORCH_STATUS_IN_PROGRESS, 0)))
-        code = fail_lib(db, rc, "cannot start task");
-    else if ((rc = post(db, id, "Started", title)))
-        code = fail_lib(db, rc, "cannot post progress");
-    /* A real agent does its work here. */
-    else if ((rc = post(db, id, "Finished", title)))
-        code = fail_lib(db, rc, "cannot post progress");
-    else if ((rc = taskorch_task_complete(db, id, "Done by the example worker", 0)))
-        code = fail_lib(db, rc, "cannot complete task");
-    else
-        printf("completed %s %s\n", id, title);
-    taskorch_task_free(task);
-    return code;
+    next_write(db, claim, NULL);
+    return taskorch_task_heartbeat(NULL, db, id, 0);
 }
 
-static int run(const char *path, const char *agent)
+/* Reports on and completes one claimed task. *lost is set when the task
+ * turned out to be someone else's (TASKORCH_ECONFLICT): not an error. */
+static int work_on(taskorch_db *db, const taskorch_task *task, bool *lost)
+{
+    const char *id = taskorch_task_id(task);
+    const char *title = taskorch_task_title(task);
+    int64_t claim = taskorch_task_claim_number(task);
+    const char *what = "cannot post progress";
+    *lost = false;
+    int rc = post(db, id, claim, "Started", title);
+    /* A real agent does its work here, in steps, renewing the lease
+     * between them. */
+    if (rc == TASKORCH_OK) {
+        what = "cannot renew the lease";
+        rc = heartbeat(db, id, claim);
+    }
+    if (rc == TASKORCH_OK) {
+        what = "cannot post progress";
+        rc = post(db, id, claim, "Finished", title);
+    }
+    if (rc == TASKORCH_OK) {
+        what = "cannot complete task";
+        next_write(db, claim, NULL);
+        rc = taskorch_task_complete(db, id, "Done by the example worker", 0);
+    }
+    if (rc == TASKORCH_OK) {
+        printf("completed %s %s\n", id, title);
+        return 0;
+    }
+    if (rc == TASKORCH_ECONFLICT) {
+        *lost = true;
+        fprintf(stderr, "agent_worker: lost %s %s: %s\n", id, title, taskorch_db_errmsg(db));
+        return 0;
+    }
+    return fail_lib(db, rc, what);
+}
+
+static int run(const char *path, const char *agent, int64_t lease_ms)
 {
     if (taskorch_agent_check(agent) != TASKORCH_OK)
-        return fail(EXIT_BAD_AGENT,
+        return fail(EXIT_BAD_VALUE,
                     "agent id '%s' is not valid: use 1-64 characters without spaces or '/'",
                     agent);
     taskorch_db *db = NULL;
     int code = open_store(&db, path, agent);
     if (code)
         return code;
+    taskorch_claim_options co = TASKORCH_CLAIM_OPTIONS_INIT;
+    co.lease_ms = lease_ms;
+    /* My own held task first (after a restart), then tasks assigned to me. */
+    co.flags = TASKORCH_CLAIM_RESUME | TASKORCH_CLAIM_MINE;
     long done = 0;
     for (;;) {
-        char id[TASKORCH_ID_SIZE];
-        int rc = next_ready(id, db, agent);
-        if (rc == TASKORCH_ITEROVER)
-            break;
+        taskorch_task *task = NULL;
+        int rc = taskorch_task_claim_v2(&task, db, NULL, &co);
+        if (rc == TASKORCH_ENOTFOUND)
+            break; /* nothing claimable is left */
         if (rc) {
-            code = fail_lib(db, rc, "cannot list ready tasks");
+            code = fail_lib(db, rc, "cannot claim a task");
             break;
         }
-        if ((code = work_on(db, id)))
+        bool lost;
+        code = work_on(db, task, &lost);
+        taskorch_task_free(task);
+        if (code)
             break;
-        done++;
+        if (!lost)
+            done++;
     }
     if (!code) {
         if (done)
@@ -162,29 +200,35 @@ static int run(const char *path, const char *agent)
 
 int main(int argc, char **argv)
 {
+    static const char usage[] = "usage: agent_worker [--db PATH] [--agent NAME] [--lease DURATION]";
     const char *path = NULL;
     const char *agent = NULL;
+    const char *lease = "5m";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf("usage: agent_worker [--db PATH] [--agent NAME]\n");
+            printf("%s\n", usage);
             return 0;
         }
-        if (strcmp(a, "--db") && strcmp(a, "--agent"))
-            return fail(EXIT_USAGE, "unknown option '%s'; usage: agent_worker [--db PATH] "
-                                    "[--agent NAME]", a);
+        if (strcmp(a, "--db") && strcmp(a, "--agent") && strcmp(a, "--lease"))
+            return fail(EXIT_USAGE, "unknown option '%s'; %s", a, usage);
         if (i + 1 >= argc)
             return fail(EXIT_USAGE, "option '%s' needs a value", a);
         if (!strcmp(a, "--db"))
             path = argv[++i];
-        else
+        else if (!strcmp(a, "--agent"))
             agent = argv[++i];
+        else
+            lease = argv[++i];
     }
     if (!agent && getenv("TM_AGENT_ID") && *getenv("TM_AGENT_ID"))
         agent = getenv("TM_AGENT_ID");
     if (!agent)
         return fail(EXIT_USAGE, "no agent: pass --agent NAME or set TM_AGENT_ID");
-    int code = run(path, agent);
+    int64_t lease_ms;
+    if (taskorch_duration_parse(&lease_ms, lease) != TASKORCH_OK)
+        return fail(EXIT_BAD_VALUE, "lease '%s' is not a duration (90s, 5m, 1h)", lease);
+    int code = run(path, agent, lease_ms);
     if (fflush(stdout) != 0 && !code)
         code = fail(EXIT_WORK_FAILED, "cannot write output");
     return code;

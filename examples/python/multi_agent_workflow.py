@@ -6,8 +6,9 @@ assignees and dependencies - then starts five specialists (database,
 backend, frontend, security, QA) as separate processes on the same store.
 Each specialist repeatedly claims its next ready task (assigned, started
 and joined in one transaction, so no two processes ever take the same
-task), shares progress, posts discoveries, keeps private notes and
-completes the task; completing a task
+task) under a lease, resuming its own unfinished task first if it was
+restarted; it shares progress, posts discoveries, keeps private notes and
+completes the task with its claim number; completing a task
 unblocks the tasks that wait for it, possibly another specialist's. The
 security specialist's threat model adds work for the backend while the
 project runs. The orchestrator follows the change feed until everyone is
@@ -81,7 +82,8 @@ def do_task(store, me, task):
     """Works on a task this agent has claimed (it is in_progress)."""
     store.share(task, "%s picked this up" % me)
     store.note(task, "my approach: smallest change that passes review")  # private
-    store.progress(task, "halfway there")
+    store.progress(task, "halfway there", claim=task.claim)
+    store.heartbeat(task, claim=task.claim)  # still alive: renew the lease
     if task.title in DISCOVERIES:
         store.discover(task, DISCOVERIES[task.title])
     if task.title == PLAN["threats"][0]:
@@ -95,7 +97,7 @@ def do_task(store, me, task):
             store.add_dependencies(next(store.tasks(tag=label)), extra)
         store.share(task, "added task %s for backend: %s" % (extra.id, RATE_LIMIT))
         say(me, "added '%s' for backend" % RATE_LIMIT)
-    store.complete(task, summary="%s: done by %s" % (task.title, me))
+    store.complete(task, summary="%s: done by %s" % (task.title, me), claim=task.claim)
     say(me, "completed '%s'" % task.title)
 
 
@@ -112,9 +114,11 @@ def specialist(db, me, timeout):
                 heard = ev.id
             # Reading ready() and then starting the task would leave a gap
             # in which another process could change it; claim() checks and
-            # takes the task in one write.
+            # takes the task in one write. resume: a restarted specialist
+            # first gets back what it held; the lease lets others take it
+            # over if this process dies.
             try:
-                task = store.claim()
+                task = store.claim(resume=True, lease=60)
             except taskorch.NotFoundError:
                 task = None  # nothing ready for me now
             if task is not None:
@@ -126,7 +130,7 @@ def specialist(db, me, timeout):
             if time.monotonic() > deadline:
                 say(me, "gave up waiting for work")
                 return 1
-            store.wait(seen, timeout=1)  # until anyone changes anything
+            store.wait_event(seen, timeout=1)  # until anyone changes anything
 
 
 # ---------------------------------------------------------------------------
@@ -156,7 +160,7 @@ def follow(store, workers, deadline):
             if ev.kind == "created":
                 titles[ev.task] = ev.text
                 say("orchestrator", "new task '%s' by %s" % (ev.text, ev.agent))
-            elif ev.kind == "status" and "-> completed" in ev.text:
+            elif ev.kind == "status" and ev.to_status == "completed":
                 say("orchestrator", "'%s' completed by %s" % (titles.get(ev.task), ev.agent))
             elif ev.kind == "unblocked":
                 say("orchestrator", "'%s' is ready" % titles.get(ev.task))

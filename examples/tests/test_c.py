@@ -107,8 +107,8 @@ class AgentWorker(ExampleCase):
             progress = [(k, a, text) for k, a, text in self.messages(x["id"]) if k == "progress"]
             self.assertEqual(progress, [("progress", x["assignee"], "Started: " + x["title"]),
                                         ("progress", x["assignee"], "Finished: " + x["title"])])
-            starts = [e for e in self.events(kind="status", task=x["id"])
-                      if e["text"].startswith("pending -> in_progress")]
+            # Started by one claim of its assignee (a "claimed" event).
+            starts = self.events(kind="claimed", task=x["id"])
             self.assertEqual([e["agent"] for e in starts], [x["assignee"]])
 
     def test_one_run_follows_its_own_chain_by_priority(self):
@@ -119,11 +119,14 @@ class AgentWorker(ExampleCase):
         started = self.tm("add", "already started", "--assignee", "solo").strip()
         self.tm("update", started, "--status", "in_progress")
         out = self.work("solo").stdout
-        self.assertEqual(out, f"completed {c} urgent\ncompleted {a} first\n"
-                              f"completed {b} second\nsolo: completed 3 tasks\n")
+        # The worker resumes what it holds first (as after a crash), then
+        # claims by priority and follows its own chain.
+        self.assertEqual(out, f"completed {started} already started\n"
+                              f"completed {c} urgent\ncompleted {a} first\n"
+                              f"completed {b} second\nsolo: completed 4 tasks\n")
         t = self.tasks()
         self.assertEqual(t["not mine"]["status"], "pending")
-        self.assertEqual(t["already started"]["status"], "in_progress")
+        self.assertEqual(t["already started"]["status"], "completed")
         self.assertEqual(self.events(task=other)[-1]["kind"], "created")
         self.assertEqual(self.work("solo").stdout, "solo: no ready work\n")
 

@@ -170,7 +170,7 @@ class TestGraph(BadInputCase):
 
 class TestUsage(BadInputCase):
     def test_unknown_command(self):
-        for cmd in ("frobnicate", "lst", "ADD", "critical-path"):
+        for cmd in ("frobnicate", "lst", "ADD", "critical_path"):
             self.assert_refused(2, [cmd], ["unknown command", cmd])
         self.assert_refused(2, ["dep", "frob", self.a, self.b], ["frob", "add"])
         self.assert_refused(2, ["help", "frobnicate"], "frobnicate")

@@ -51,7 +51,7 @@ class TestFormats(TmCase):
         self.assertEqual([t["id"] for t in data], [a, b])
         keys = {"id", "title", "description", "status", "priority", "assignee", "created_by",
                 "blocked_by_hand", "created_at", "updated_at", "completed_at", "summary",
-                "tags", "files", "depends_on"}
+                "tags", "files", "depends_on", "claim", "lease_expires", "estimate"}
         for t in data:
             self.assertEqual(set(t), keys)
         self.assertEqual(data[0]["tags"], ["x"])

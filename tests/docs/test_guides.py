@@ -43,7 +43,7 @@ def invocations(code):
     out = []
     for line in code.splitlines():
         line = line.split(" #", 1)[0]
-        for m in re.finditer(r"(?:^|[\s(|;$`])tm\s+([a-z]+)\b([^|;)#]*)", line):
+        for m in re.finditer(r"(?:^|[\s(|;$`])tm\s+([a-z][a-z-]*)\b([^|;)#]*)", line):
             if re.search(r"\bman\s+$", line[:m.start() + 1]):
                 continue
             rest = m.group(2)

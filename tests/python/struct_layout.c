@@ -18,6 +18,14 @@ int main(void)
     F(taskorch_open_options, flags);
     F(taskorch_open_options, busy_timeout_ms);
     F(taskorch_open_options, agent);
+    F(taskorch_open_options, default_lease_ms);
+    END();
+
+    BEGIN(taskorch_write_options);
+    F(taskorch_write_options, version);
+    F(taskorch_write_options, request_id);
+    F(taskorch_write_options, claim);
+    F(taskorch_write_options, flags);
     END();
 
     BEGIN(taskorch_task_spec);
@@ -32,6 +40,7 @@ int main(void)
     F(taskorch_task_spec, n_files);
     F(taskorch_task_spec, depends_on);
     F(taskorch_task_spec, n_depends_on);
+    F(taskorch_task_spec, estimate);
     END();
 
     BEGIN(taskorch_task_change);
@@ -49,6 +58,16 @@ int main(void)
     F(taskorch_task_change, n_add_files);
     F(taskorch_task_change, summary);
     F(taskorch_task_change, flags);
+    F(taskorch_task_change, estimate);
+    END();
+
+    BEGIN(taskorch_claim_options);
+    F(taskorch_claim_options, version);
+    F(taskorch_claim_options, tag);
+    F(taskorch_claim_options, priority);
+    F(taskorch_claim_options, lease_ms);
+    F(taskorch_claim_options, flags);
+    F(taskorch_claim_options, wait_ms);
     END();
 
     BEGIN(taskorch_task_query);

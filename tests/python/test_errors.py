@@ -163,7 +163,7 @@ class ErrorCodes(helpers.StoreTest):
         self.check(cm, taskorch.ReadOnlyError, OSError, L.TASKORCH_EREADONLY, "read-only")
 
     def test_codes_without_a_reachable_trigger_map_to_their_classes(self):
-        # ETIMEOUT is turned into False by Store.wait; ENOMEM and ERROR
+        # ETIMEOUT is turned into False by Store.wait_event; ENOMEM and ERROR
         # cannot be provoked from here. Their mapping still holds.
         for code, cls, family in ((L.TASKORCH_ETIMEOUT, taskorch.WaitTimeoutError, TimeoutError),
                                   (L.TASKORCH_ENOMEM, taskorch.OutOfMemoryError, MemoryError),
@@ -176,9 +176,14 @@ class ErrorCodes(helpers.StoreTest):
 
     def test_every_code_has_a_class(self):
         # Every error code: ITEROVER (-15) ends an iteration, it is no error.
-        codes = list(range(L.TASKORCH_ETIMEOUT, L.TASKORCH_OK)) + [L.TASKORCH_ECONFLICT]
+        codes = list(range(L.TASKORCH_ETIMEOUT, L.TASKORCH_OK)) + [L.TASKORCH_ECONFLICT,
+                                                                    L.TASKORCH_EREQUEST]
         classes = {type(taskorch.error_for(c)) for c in codes if c != L.TASKORCH_ERROR}
-        self.assertEqual(len(classes), 14)
+        self.assertEqual(len(classes), 15)
+        e = taskorch.error_for(L.TASKORCH_EREQUEST, "request id r already used for add")
+        self.assertIs(type(e), taskorch.RequestError)
+        self.assertIsInstance(e, taskorch.ValidationError)
+        self.assertIsInstance(e, ValueError)
         self.assertNotIn(taskorch.TaskorchError, classes)
 
     def test_exceptions_pickle(self):

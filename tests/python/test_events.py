@@ -63,13 +63,13 @@ class Events(helpers.StoreTest):
         with self.assertRaises(taskorch.ValidationError):
             s.cursor("bad name")
 
-    def test_wait(self):
+    def test_wait_event(self):
         s = self.store
-        self.assertFalse(s.wait(0, timeout=0))
+        self.assertFalse(s.wait_event(0, timeout=0))
         s.add("x")
-        self.assertTrue(s.wait(0, timeout=0))
-        self.assertTrue(s.wait(0))
-        self.assertFalse(s.wait(s.last_event_id(), timeout=0.05))
+        self.assertTrue(s.wait_event(0, timeout=0))
+        self.assertTrue(s.wait_event(0))
+        self.assertFalse(s.wait_event(s.last_event_id(), timeout=0.05))
 
 
 class Watch(helpers.StoreTest):

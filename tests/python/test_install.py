@@ -44,7 +44,7 @@ class Install(unittest.TestCase):
                            env=env, cwd=self.dir, capture_output=True, text=True, timeout=60)
         self.assertEqual(r.stderr, "")
         self.assertEqual(r.stdout.splitlines(), [
-            site, "0.1.0 0.1.0", "from the installed package high"])
+            site, "0.2.0 0.2.0", "from the installed package high"])
 
 
 if __name__ == "__main__":

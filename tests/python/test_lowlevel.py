@@ -6,7 +6,8 @@ import os
 import re
 import subprocess
 import unittest
-from ctypes import POINTER, c_char, c_char_p, c_int, c_int64, c_size_t, c_uint, c_void_p
+from ctypes import (POINTER, c_char, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint,
+                    c_void_p)
 
 import helpers
 from taskorch import _lib as L
@@ -24,7 +25,7 @@ def ctype_of(c):
     """The ctypes type a C type from the header maps to."""
     c = " ".join(c.replace("*", " * ").split())
     base = {"void": None, "int": c_int, "unsigned int": c_uint, "int64_t": c_int64,
-            "size_t": c_size_t}
+            "size_t": c_size_t, "double": c_double}
     if c in base:
         return base[c]
     m = re.fullmatch(r"(const )?(\w+(?: int)?)((?: (?:const )?\*)+)", c)
@@ -158,11 +159,18 @@ class Structs(unittest.TestCase):
     def test_init_functions_agree_with_the_header_defaults(self):
         cases = [
             (L.taskorch_open_options, L.taskorch_open_options_init,
-             L.TASKORCH_OPEN_OPTIONS_VERSION, {"flags": 0, "busy_timeout_ms": 0, "agent": None}),
+             L.TASKORCH_OPEN_OPTIONS_VERSION,
+             {"flags": 0, "busy_timeout_ms": 0, "agent": None, "default_lease_ms": 0}),
+            (L.taskorch_write_options, L.taskorch_write_options_init,
+             L.TASKORCH_WRITE_OPTIONS_VERSION, {"request_id": None, "claim": 0, "flags": 0}),
             (L.taskorch_task_spec, L.taskorch_task_spec_init, L.TASKORCH_TASK_SPEC_VERSION,
-             {"priority": -1, "n_tags": 0, "title": None}),
+             {"priority": -1, "n_tags": 0, "title": None, "estimate": 0.0}),
             (L.taskorch_task_change, L.taskorch_task_change_init,
-             L.TASKORCH_TASK_CHANGE_VERSION, {"priority": -1, "status": -1, "flags": 0}),
+             L.TASKORCH_TASK_CHANGE_VERSION,
+             {"priority": -1, "status": -1, "flags": 0, "estimate": -1.0}),
+            (L.taskorch_claim_options, L.taskorch_claim_options_init,
+             L.TASKORCH_CLAIM_OPTIONS_VERSION,
+             {"tag": None, "priority": -1, "lease_ms": 0, "flags": 0, "wait_ms": -1}),
             (L.taskorch_task_query, L.taskorch_task_query_init, L.TASKORCH_TASK_QUERY_VERSION,
              {"priority": -1, "sort": L.TASKORCH_SORT_PRIORITY, "limit": 0}),
             (L.taskorch_msg_query, L.taskorch_msg_query_init, L.TASKORCH_MSG_QUERY_VERSION,
@@ -245,7 +253,7 @@ class Loading(unittest.TestCase):
         r = self.import_with(fake)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("ImportError: taskorch: library %s is version 99.0.0 but this package "
-                      "needs 0.1" % fake, r.stderr)
+                      "needs %d.%d" % (fake, L.EXPECTED_MAJOR, L.EXPECTED_MINOR), r.stderr)
 
     def test_soname_is_the_default(self):
         env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(helpers.LIBRARY))

@@ -100,6 +100,23 @@ class Freeing(helpers.StoreTest):
         self.assertEqual(self.store.participants(self.store.add("nobody")), [])
         self.assertEqual(self.count("taskorch_free"), 3)
 
+    def test_queue_calls(self):
+        t = self.store.add("t")
+        self.store.claim(t, lease=60)
+        self.store.heartbeat(t)
+        self.assertEqual(self.count("taskorch_task_free"), 3)  # add, claim, heartbeat
+        with self.assertRaises(taskorch.WaitTimeoutError):
+            self.store.wait(t, timeout=0)
+        self.assertEqual(self.count("taskorch_free"), 1)  # the array of pending ids
+        self.store.complete(t)
+        self.store.wait(t)  # done: no array
+        self.assertEqual(self.count("taskorch_free"), 1)
+        self.assertIsNone(self.store.config_get("lease"))  # unset: nothing to free
+        self.assertEqual(self.count("taskorch_free"), 1)
+        self.store.config_set("lease", "5m")
+        self.store.config_get("lease")
+        self.assertEqual(self.count("taskorch_free"), 2)
+
 
 if __name__ == "__main__":
     unittest.main()

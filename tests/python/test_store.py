@@ -165,6 +165,11 @@ class Closing(helpers.StoreTest):
             lambda: s.set_cursor(1), lambda: s.wait(0, 0), lambda: s.last_event_id(),
             lambda: s.resolve(t.id), lambda: s.path, lambda: s.agent,
             lambda: s.set_status(t.id, "pending"), lambda: s.__enter__(),
+            lambda: s.claim(), lambda: s.claim(t.id, lease=5, wait=1),
+            lambda: s.heartbeat(t.id), lambda: s.release(t.id), lambda: s.wait(t.id),
+            lambda: s.wait(), lambda: s.wait_event(0), lambda: s.config_get("lease"),
+            lambda: s.config_set("lease", "5m"), lambda: s.watch(kinds=["share"]),
+            lambda: s.complete(t.id, request_id="r", claim=1, force=True),
         ]
         for i, call in enumerate(calls):
             with self.subTest(call=i):

@@ -6,7 +6,7 @@ share to coordinate work on one project.
         t = store.add("Build the login API", priority="high", tags=["api"])
         for task in store.ready():
             ...
-        for ev in store.watch(timeout=5):
+        for ev in store.watch(follow=True, timeout=5):
             print(ev.kind, ev.task, ev.text)
 
 The low-level module taskorch._lib mirrors the C API one-to-one.
@@ -16,24 +16,24 @@ import os
 
 from . import _args
 from . import _lib
-from .errors import (AmbiguousIdError, BlockedError, BusyError, ClosedStoreError,
-                     ConflictError, CorruptStoreError, CycleError, HasDependentsError,
-                     NotFoundError,
-                     OutOfMemoryError, ReadOnlyError, SchemaError, StoreError, TaskorchError,
-                     ValidationError, WaitTimeoutError, error_for)
+from .errors import (AmbiguousIdError, BlockedError, BusyError, ClaimTimeoutError,
+                     ClosedStoreError, ConflictError, CorruptStoreError, CycleError,
+                     HasDependentsError, NotFoundError, OutOfMemoryError, ReadOnlyError,
+                     RequestError, SchemaError, StoreError, TaskorchError, ValidationError,
+                     WaitTimeoutError, error_for)
 from .store import Store
 from .types import (EVENT_KINDS, MESSAGE_KINDS, PRIORITIES, STATUSES, Event, FileRef,
                     Message, Task)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Store", "Task", "FileRef", "Message", "Event",
     "TaskorchError", "NotFoundError", "AmbiguousIdError", "ValidationError", "CycleError",
-    "BlockedError", "HasDependentsError", "ConflictError", "StoreError", "CorruptStoreError",
-    "BusyError", "SchemaError", "ReadOnlyError", "ClosedStoreError", "OutOfMemoryError",
-    "WaitTimeoutError", "PRIORITIES", "STATUSES", "MESSAGE_KINDS", "EVENT_KINDS",
-    "library_version", "locate", "is_valid_agent",
+    "BlockedError", "HasDependentsError", "ConflictError", "RequestError", "StoreError",
+    "CorruptStoreError", "BusyError", "SchemaError", "ReadOnlyError", "ClosedStoreError",
+    "OutOfMemoryError", "WaitTimeoutError", "ClaimTimeoutError", "PRIORITIES", "STATUSES", "MESSAGE_KINDS", "EVENT_KINDS",
+    "library_version", "locate", "is_valid_agent", "parse_duration",
 ]
 
 
@@ -60,3 +60,11 @@ def is_valid_agent(agent):
     """Whether agent is a valid agent id: 1..64 bytes of UTF-8 without
     whitespace, control characters or '/'."""
     return _lib.taskorch_agent_check(_args.text(agent, "agent")) == _lib.TASKORCH_OK
+
+
+def parse_duration(text):
+    """A duration as tm takes it ("90" seconds, "90s", "15m", "2h", "1d",
+    "250ms") in seconds, as a float. Zero, negative or malformed values
+    raise ValidationError."""
+    _args.text(text, "duration")  # a str, or TypeError
+    return _args.duration_ms(text, "duration") / 1000

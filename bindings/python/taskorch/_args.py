@@ -5,6 +5,8 @@ inside a string, a negative count) raise ValidationError. Everything else
 is left for the library to judge, so its rules and messages apply.
 """
 import ctypes
+import datetime
+import math
 import os
 
 from . import _lib as L
@@ -78,6 +80,50 @@ def seconds(value, what):
         raise ValidationError(L.TASKORCH_EINVAL, "%s must be a number of seconds >= 0, "
                               "not %r" % (what, value))
     return value
+
+
+def _duration_text_ms(value, what):
+    """A duration string ("90", "90s", "15m", "2h", "1d", "250ms"), parsed
+    by the library, to milliseconds."""
+    b = text(value, what)
+    out = ctypes.c_int64()
+    if L.taskorch_duration_parse(ctypes.byref(out), b):
+        raise ValidationError(L.TASKORCH_EINVAL,
+                              "%s must be a duration such as 90, 90s, 15m, 2h, 1d or 250ms "
+                              "(more than zero), not '%s'" % (what, value))
+    return out.value
+
+
+def duration_ms(value, what):
+    """A length of time > 0 to whole milliseconds (at least 1): seconds as
+    an int or float, a datetime.timedelta, or a duration string parsed by
+    the library."""
+    if isinstance(value, str):
+        return _duration_text_ms(value, what)
+    if isinstance(value, datetime.timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _type_error(what, "a number of seconds, a timedelta or a duration string", value)
+    if not (value > 0 and math.isfinite(value)):
+        raise ValidationError(L.TASKORCH_EINVAL, "%s must be more than zero seconds, not %r"
+                              % (what, value))
+    ms = max(1, round(value * 1000))
+    if ms > 2**62:
+        raise ValidationError(L.TASKORCH_EINVAL, "%s is too long: %r" % (what, value))
+    return ms
+
+
+def timeout(value, what):
+    """A timeout in seconds (float) or None: a number >= 0, a timedelta or
+    a duration string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _duration_text_ms(value, what) / 1000
+    if isinstance(value, datetime.timedelta):
+        value = value.total_seconds()
+    value = seconds(value, what)
+    return None if value == math.inf else value
 
 
 def path(value, what="path"):

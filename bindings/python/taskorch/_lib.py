@@ -16,7 +16,7 @@ the Pythonic layer (taskorch.Store).
 """
 import ctypes
 import os
-from ctypes import (POINTER, Structure, c_char, c_char_p, c_int, c_int64,
+from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int64,
                     c_size_t, c_uint, c_void_p)
 
 SONAME = "libtaskorch.so.0"
@@ -25,7 +25,7 @@ SONAME = "libtaskorch.so.0"
 # must match; before 1.0 the minor must match too (no ABI promise yet),
 # afterwards the library's minor may be newer.
 EXPECTED_MAJOR = 0
-EXPECTED_MINOR = 1
+EXPECTED_MINOR = 2
 
 # ---------------------------------------------------------------------------
 # Constants (values from taskorch.h)
@@ -53,11 +53,15 @@ TASKORCH_EREADONLY = -13
 TASKORCH_ETIMEOUT = -14
 TASKORCH_ITEROVER = -15
 TASKORCH_ECONFLICT = -16
+TASKORCH_EREQUEST = -17
 
 TASKORCH_OPEN_CREATE = 0x1
 TASKORCH_OPEN_READONLY = 0x2
 TASKORCH_OPEN_NO_MIRROR = 0x4
-TASKORCH_OPEN_OPTIONS_VERSION = 1
+TASKORCH_OPEN_OPTIONS_VERSION = 2
+
+TASKORCH_WRITE_TAKEOVER = 0x1
+TASKORCH_WRITE_OPTIONS_VERSION = 1
 
 TASKORCH_PRIORITY_LOW = 0
 TASKORCH_PRIORITY_MEDIUM = 1
@@ -70,9 +74,19 @@ TASKORCH_STATUS_COMPLETED = 2
 TASKORCH_STATUS_BLOCKED = 3
 TASKORCH_STATUS_CANCELLED = 4
 
-TASKORCH_TASK_SPEC_VERSION = 1
+TASKORCH_TASK_SPEC_VERSION = 2
 TASKORCH_FORCE = 0x1
-TASKORCH_TASK_CHANGE_VERSION = 1
+TASKORCH_TASK_CHANGE_VERSION = 2
+
+TASKORCH_CLAIM_RESUME = 0x1
+TASKORCH_CLAIM_MINE = 0x2
+TASKORCH_CLAIM_WAIT = 0x4
+TASKORCH_CLAIM_OPTIONS_VERSION = 1
+
+TASKORCH_RELEASE_UNASSIGN = 0x1
+
+TASKORCH_WAIT_COMPLETED = 0
+TASKORCH_WAIT_TERMINAL = 1
 
 TASKORCH_SORT_PRIORITY = 0
 TASKORCH_SORT_CREATED = 1
@@ -141,6 +155,17 @@ class taskorch_open_options(Structure):
         ("flags", c_uint),
         ("busy_timeout_ms", c_int),
         ("agent", c_char_p),
+        # version 2
+        ("default_lease_ms", c_int64),
+    ]
+
+
+class taskorch_write_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("request_id", c_char_p),
+        ("claim", c_int64),
+        ("flags", c_uint),
     ]
 
 
@@ -157,6 +182,8 @@ class taskorch_task_spec(Structure):
         ("n_files", c_size_t),
         ("depends_on", c_str_array),
         ("n_depends_on", c_size_t),
+        # version 2
+        ("estimate", c_double),
     ]
 
 
@@ -176,6 +203,19 @@ class taskorch_task_change(Structure):
         ("n_add_files", c_size_t),
         ("summary", c_char_p),
         ("flags", c_uint),
+        # version 2
+        ("estimate", c_double),
+    ]
+
+
+class taskorch_claim_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("tag", c_char_p),
+        ("priority", c_int),
+        ("lease_ms", c_int64),
+        ("flags", c_uint),
+        ("wait_ms", c_int),
     ]
 
 
@@ -213,8 +253,9 @@ class taskorch_event_query(Structure):
     ]
 
 
-STRUCTS = (taskorch_open_options, taskorch_task_spec, taskorch_task_change,
-           taskorch_task_query, taskorch_msg_query, taskorch_event_query)
+STRUCTS = (taskorch_open_options, taskorch_write_options, taskorch_task_spec,
+           taskorch_task_change, taskorch_claim_options, taskorch_task_query,
+           taskorch_msg_query, taskorch_event_query)
 
 # ---------------------------------------------------------------------------
 # Prototypes: (name, restype, argtypes), in header order.
@@ -248,6 +289,11 @@ PROTOTYPES = [
     ("taskorch_db_agent", c_char_p, [db_p]),
     ("taskorch_db_set_agent", c_int, [db_p, c_char_p]),
     ("taskorch_agent_check", c_int, [c_char_p]),
+    ("taskorch_duration_parse", c_int, [P(c_int64), c_char_p]),
+    ("taskorch_write_options_init", c_int, [P(taskorch_write_options), c_uint]),
+    ("taskorch_db_next_write", c_int, [db_p, P(taskorch_write_options)]),
+    ("taskorch_config_get", c_int, [P(owned_str), db_p, c_char_p]),
+    ("taskorch_config_set", c_int, [db_p, c_char_p, c_char_p]),
     # priorities and statuses
     ("taskorch_priority_name", c_char_p, [c_int]),
     ("taskorch_status_name", c_char_p, [c_int]),
@@ -271,6 +317,9 @@ PROTOTYPES = [
     ("taskorch_task_updated_at", c_int64, [task_p]),
     ("taskorch_task_completed_at", c_int64, [task_p]),
     ("taskorch_task_blocked_by_hand", c_int, [task_p]),
+    ("taskorch_task_claim_number", c_int64, [task_p]),
+    ("taskorch_task_lease_expires", c_int64, [task_p]),
+    ("taskorch_task_estimate", c_double, [task_p]),
     ("taskorch_task_tag_count", c_size_t, [task_p]),
     ("taskorch_task_tag", c_char_p, [task_p, c_size_t]),
     ("taskorch_task_file_count", c_size_t, [task_p]),
@@ -286,6 +335,13 @@ PROTOTYPES = [
     ("taskorch_task_set_status", c_int, [db_p, c_char_p, c_int, c_uint]),
     ("taskorch_task_assign", c_int, [db_p, c_char_p, c_char_p]),
     ("taskorch_task_claim", c_int, [P(task_p), db_p, c_char_p]),
+    ("taskorch_claim_options_init", c_int, [P(taskorch_claim_options), c_uint]),
+    ("taskorch_task_claim_v2", c_int,
+     [P(task_p), db_p, c_char_p, P(taskorch_claim_options)]),
+    ("taskorch_task_heartbeat", c_int, [P(task_p), db_p, c_char_p, c_int64]),
+    ("taskorch_task_release", c_int, [db_p, c_char_p, c_uint]),
+    ("taskorch_task_wait", c_int,
+     [P(P(owned_str)), db_p, c_str_array, c_size_t, c_int, c_int]),
     ("taskorch_task_delete", c_int, [db_p, c_char_p, c_uint]),
     # listing tasks
     ("taskorch_task_query_init", c_int, [P(taskorch_task_query), c_uint]),
@@ -327,10 +383,23 @@ PROTOTYPES = [
     ("taskorch_event_task_id", c_char_p, [ev_p]),
     ("taskorch_event_agent", c_char_p, [ev_p]),
     ("taskorch_event_text", c_char_p, [ev_p]),
+    ("taskorch_event_from", c_int, [ev_p]),
+    ("taskorch_event_to", c_int, [ev_p]),
+    ("taskorch_event_assignee", c_char_p, [ev_p]),
+    ("taskorch_event_claim", c_int64, [ev_p]),
+    ("taskorch_event_lease_until", c_int64, [ev_p]),
+    ("taskorch_event_cause", c_char_p, [ev_p]),
+    ("taskorch_event_msg_id", c_int64, [ev_p]),
+    ("taskorch_event_forced", c_int, [ev_p]),
     ("taskorch_event_last_id", c_int, [P(c_int64), db_p]),
     ("taskorch_event_wait", c_int, [db_p, c_int64, c_int]),
     ("taskorch_cursor_get", c_int, [P(c_int64), db_p, c_char_p]),
     ("taskorch_cursor_set", c_int, [db_p, c_char_p, c_int64]),
+    # warnings, maintenance and backups (0.2)
+    ("taskorch_db_warning", c_char_p, [db_p]),
+    ("taskorch_check", c_int, [P(P(owned_str)), db_p]),
+    ("taskorch_mirror_rebuild", c_int, [db_p]),
+    ("taskorch_db_backup", c_int, [db_p, c_char_p, c_uint]),
 ]
 
 

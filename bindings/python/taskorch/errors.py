@@ -7,12 +7,16 @@ store handle was involved). The base classes let callers catch by family:
     TaskorchError
       NotFoundError(KeyError)         ENOTFOUND, and AmbiguousIdError
       ValidationError(ValueError)     EINVAL, CycleError, BlockedError,
-                                      HasDependentsError, ConflictError
+                                      HasDependentsError, ConflictError,
+                                      RequestError
       StoreError(OSError)             ESTORE, CorruptStoreError, BusyError,
                                       SchemaError, ReadOnlyError,
                                       ClosedStoreError
       OutOfMemoryError(MemoryError)   ENOMEM
-      WaitTimeoutError(TimeoutError)  ETIMEOUT
+      WaitTimeoutError(TimeoutError)  ETIMEOUT (.pending: what was not done)
+        ClaimTimeoutError             claim(wait=...) found nothing in time;
+                                      also a NotFoundError, like "nothing
+                                      to claim"
 """
 from . import _lib as L
 
@@ -62,7 +66,14 @@ class HasDependentsError(ValidationError):
 
 
 class ConflictError(ValidationError):
-    """The task to claim belongs to another agent; the message names it."""
+    """Another agent has the task (assigned to it, or holding it under a
+    claim), or the claim number given is stale; the message names the
+    holder."""
+
+
+class RequestError(ValidationError):
+    """The request id was already used by this agent for another
+    operation or other arguments; nothing was written."""
 
 
 class StoreError(TaskorchError, OSError):
@@ -97,7 +108,21 @@ class OutOfMemoryError(TaskorchError, MemoryError):
 
 
 class WaitTimeoutError(TaskorchError, TimeoutError):
-    """A wait ended without news."""
+    """A wait ended without news. ``pending`` holds the ids of the tasks
+    that were not done yet when Store.wait gave up (empty otherwise)."""
+
+    def __init__(self, code=L.TASKORCH_ETIMEOUT, message=None, pending=()):
+        TaskorchError.__init__(self, code, message)
+        self.pending = tuple(pending)
+
+    def __reduce__(self):
+        return (type(self), (self.code, self.message, self.pending))
+
+
+class ClaimTimeoutError(WaitTimeoutError, NotFoundError):
+    """Store.claim(wait=...) found nothing claimable in time. It is also a
+    NotFoundError, so one ``except NotFoundError`` covers "nothing to
+    claim" with or without waiting."""
 
 
 _BY_CODE = {
@@ -115,6 +140,7 @@ _BY_CODE = {
     L.TASKORCH_EREADONLY: ReadOnlyError,
     L.TASKORCH_ETIMEOUT: WaitTimeoutError,
     L.TASKORCH_ECONFLICT: ConflictError,
+    L.TASKORCH_EREQUEST: RequestError,
 }
 
 

@@ -4,12 +4,14 @@ import math
 import os
 import threading
 import time
+import warnings
 from ctypes import byref
 
 from . import _args as A
 from . import _lib as L
-from .errors import ClosedStoreError, error_for
-from .types import MESSAGE_KINDS, PRIORITIES, STATUSES, Event, Message, Task
+from .errors import (ClaimTimeoutError, ClosedStoreError, ValidationError, WaitTimeoutError,
+                     error_for)
+from .types import EVENT_KINDS, MESSAGE_KINDS, PRIORITIES, STATUSES, Event, Message, Task
 
 _SORTS = ("priority", "created", "updated")
 # Longest single wait inside the library, so Ctrl-C (handled between C
@@ -36,6 +38,60 @@ def _task_ids(values, what):
         else:
             out.extend(_task_id(x, what) for x in v)
     return out
+
+
+_WAIT_UNTIL = {"completed": L.TASKORCH_WAIT_COMPLETED, "terminal": L.TASKORCH_WAIT_TERMINAL,
+               "any-terminal": L.TASKORCH_WAIT_TERMINAL}
+
+
+def _write_options(request_id=None, claim=None, force=False):
+    """The options of the next write (taskorch_db_next_write), or None when
+    there are none. Checked before anything reaches C, so a bad argument
+    never leaves options pending on the handle."""
+    r = A.text(request_id, "request_id", optional=True)
+    c = A.integer(claim, "claim", minimum=1, maximum=2**63 - 1, optional=True)
+    f = A.flag(force, "force")
+    if r is None and c is None and not f:
+        return None
+    wo = L.taskorch_write_options()
+    _raise_plain(L.taskorch_write_options_init(byref(wo), L.TASKORCH_WRITE_OPTIONS_VERSION))
+    wo.request_id = r
+    wo.claim = c or 0
+    wo.flags = L.TASKORCH_WRITE_TAKEOVER if f else 0
+    return wo
+
+
+def _lease_ms(value, what="lease"):
+    """claim(lease=...): None is the default lease (0), "none" no lease
+    (-1), anything else a length of time."""
+    if value is None:
+        return 0
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return -1
+    return A.duration_ms(value, what)
+
+
+def _fnv1a(parts):
+    """The 32-bit FNV-1a hash tm watch names a filtered view's cursor by:
+    each part's bytes followed by '|'."""
+    h = 2166136261
+    for p in parts:
+        for byte in p + b"|":
+            h = ((h ^ byte) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def _hours(value, what, optional=False, zero=False):
+    """Hours of work: a number > 0 (>= 0 with zero=True)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("%s must be a number of hours%s, not %s"
+                        % (what, " or None" if optional else "", type(value).__name__))
+    if not (math.isfinite(value) and (value > 0 or (zero and value == 0))):
+        raise ValidationError(L.TASKORCH_EINVAL, "%s must be a number of hours %s, not %r"
+                              % (what, ">= 0" if zero else "> 0", value))
+    return float(value)
 
 
 def _raise_plain(rc):
@@ -107,7 +163,7 @@ class Store(_Closing):
     """An open task store.
 
     ``Store(path=None, agent=None, create=False, mirror=True,
-    readonly=False, busy_timeout=None)``
+    readonly=False, busy_timeout=None, default_lease=None)``
 
     path: a folder holding tasks.db, or a file ending in ``.db``; None
     locates the store as tm does (TM_DB_PATH, else the nearest
@@ -117,7 +173,9 @@ class Store(_Closing):
     missing store raises NotFoundError. mirror: write the markdown mirror
     beside a store named tasks.db. readonly: refuse every write
     (ReadOnlyError). busy_timeout: longest wait in seconds for a lock
-    (default 10).
+    (default 10). default_lease: the lease of claims that name none
+    (seconds, a timedelta or a duration string such as "15m"; "none": such
+    claims never expire; None: the store's "lease" setting).
 
     Use it as a context manager, or call close(). A Store may be shared by
     threads (calls are serialised) but not across fork(): open a new one
@@ -125,7 +183,7 @@ class Store(_Closing):
     """
 
     def __init__(self, path=None, agent=None, create=False, mirror=True,
-                 readonly=False, busy_timeout=None):
+                 readonly=False, busy_timeout=None, default_lease=None):
         self._db = None
         self._lock = threading.RLock()
         path_b = A.path(path)
@@ -142,6 +200,7 @@ class Store(_Closing):
         if timeout is not None:
             opts.busy_timeout_ms = max(1, min(int(timeout * 1000), 2**31 - 1))
         opts.agent = agent_b
+        opts.default_lease_ms = _lease_ms(default_lease, "default_lease")
         db = L.db_p()
         rc = L.taskorch_db_open(byref(db), path_b, byref(opts))
         if rc:
@@ -163,6 +222,12 @@ class Store(_Closing):
     def _check(self, rc):
         if rc:
             self._fail(rc)
+
+    def _next_write(self, db, wo):
+        """Hands the options of the next write to the library; call it
+        under the lock, right before the one write call."""
+        if wo is not None:
+            self._check(L.taskorch_db_next_write(db, byref(wo)))
 
     def close(self):
         """Closes the store; later calls raise ClosedStoreError. Closing
@@ -203,6 +268,31 @@ class Store(_Closing):
         with self._lock:
             self._check(L.taskorch_db_set_agent(self._require(), b))
 
+    # -- settings --------------------------------------------------------------
+
+    def config_get(self, key):
+        """A store setting (shared by every agent) as str, None when unset.
+        Known keys: "lease", the default lease of claims (a duration such as
+        "15m", or "none")."""
+        k = A.text(key, "key")
+        out = L.owned_str()
+        with self._lock:
+            self._check(L.taskorch_config_get(byref(out), self._require(), k))
+        if not out:
+            return None
+        try:
+            return ctypes.string_at(out).decode("utf-8", "surrogateescape")
+        finally:
+            L.taskorch_free(out)
+
+    def config_set(self, key, value):
+        """Sets a store setting (ValidationError for an unknown key or a bad
+        value); value None removes it."""
+        k = A.text(key, "key")
+        v = A.text(value, "value", optional=True)
+        with self._lock:
+            self._check(L.taskorch_config_set(self._require(), k, v))
+
     # -- tasks -----------------------------------------------------------------
 
     def _take_task(self, ptr):
@@ -212,11 +302,13 @@ class Store(_Closing):
             L.taskorch_task_free(ptr)
 
     def add(self, title, description=None, priority=None, assignee=None, tags=(),
-            files=(), depends_on=()):
+            files=(), depends_on=(), estimate=None, *, request_id=None):
         """Creates a task as this agent and returns it. priority: low,
         medium (default), high or critical. files: "path[:line[:end]]"
         strings. depends_on: ids, prefixes or Tasks; the task starts
-        blocked while any of them is unfinished."""
+        blocked while any of them is unfinished. estimate: hours of work
+        (> 0). request_id: repeating it with the same arguments returns
+        the task the first call created and creates nothing."""
         spec = L.taskorch_task_spec()
         _raise_plain(L.taskorch_task_spec_init(byref(spec), L.TASKORCH_TASK_SPEC_VERSION))
         spec.title = A.text(title, "title")
@@ -228,9 +320,13 @@ class Store(_Closing):
         spec.files, spec.n_files = A.str_array(A.texts(files, "files"))
         deps = _task_ids([depends_on], "depends_on") if depends_on else []
         spec.depends_on, spec.n_depends_on = A.str_array(deps)
+        spec.estimate = _hours(estimate, "estimate", optional=True) or 0.0
+        wo = _write_options(request_id)
         out = L.task_p()
         with self._lock:
-            self._check(L.taskorch_task_create(byref(out), self._require(), byref(spec)))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_create(byref(out), db, byref(spec)))
         return self._take_task(out)
 
     def resolve(self, task):
@@ -262,11 +358,14 @@ class Store(_Closing):
 
     def update(self, task, title=None, description=None, priority=None, status=None,
                assignee=None, add_tags=(), remove_tags=(), add_files=(), summary=None,
-               force=False):
+               force=False, estimate=None, *, request_id=None, claim=None):
         """Changes a task and returns it as it now is. None leaves a field
-        as it is; description="" clears it, assignee="" unassigns. Changing
-        nothing raises ValidationError. force overrides unfinished
-        dependencies when starting or completing."""
+        as it is; description="" clears it, assignee="" unassigns,
+        estimate=0 clears the estimate. Changing nothing raises
+        ValidationError. force overrides unfinished dependencies when
+        starting or completing, and another agent's claim on the task
+        (recorded as forced). claim: the claim number you hold; a stale one
+        raises ConflictError. request_id: see add."""
         b = _task_id(task)
         ch = L.taskorch_task_change()
         _raise_plain(L.taskorch_task_change_init(byref(ch), L.TASKORCH_TASK_CHANGE_VERSION))
@@ -282,67 +381,171 @@ class Store(_Closing):
         ch.add_files, ch.n_add_files = A.str_array(A.texts(add_files, "add_files"))
         ch.summary = A.text(summary, "summary", optional=True)
         ch.flags = L.TASKORCH_FORCE if A.flag(force, "force") else 0
+        e = _hours(estimate, "estimate", optional=True, zero=True)
+        ch.estimate = -1.0 if e is None else e
+        wo = _write_options(request_id, claim, force)
         out = L.task_p()
         with self._lock:
-            self._check(L.taskorch_task_update(byref(out), self._require(), b, byref(ch)))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_update(byref(out), db, b, byref(ch)))
         return self._take_task(out)
 
-    def complete(self, task, summary=None, force=False):
+    def complete(self, task, summary=None, force=False, *, request_id=None, claim=None):
         """Marks a task completed (BlockedError while a dependency is
-        unfinished, unless force) and unblocks its ready dependents."""
+        unfinished, ConflictError while another agent holds it, unless
+        force) and unblocks its ready dependents. claim: the claim number
+        you hold (ConflictError when the task has been claimed since)."""
         b = _task_id(task)
         s = A.text(summary, "summary", optional=True)
         flags = L.TASKORCH_FORCE if A.flag(force, "force") else 0
+        wo = _write_options(request_id, claim, force)
         with self._lock:
-            self._check(L.taskorch_task_complete(self._require(), b, s, flags))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_complete(db, b, s, flags))
 
-    def set_status(self, task, status, force=False):
+    def set_status(self, task, status, force=False, *, request_id=None, claim=None):
         """Sets a task's status: pending, in_progress, completed, blocked
         (by hand: it sticks) or cancelled."""
         b = _task_id(task)
         s = A.choice(status, STATUSES, "status")
         flags = L.TASKORCH_FORCE if A.flag(force, "force") else 0
+        wo = _write_options(request_id, claim, force)
         with self._lock:
-            self._check(L.taskorch_task_set_status(self._require(), b, s, flags))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_set_status(db, b, s, flags))
 
-    def start(self, task, force=False):
+    def start(self, task, force=False, *, request_id=None, claim=None):
         """Sets a task in_progress."""
-        self.set_status(task, "in_progress", force=force)
+        self.set_status(task, "in_progress", force=force, request_id=request_id, claim=claim)
 
-    def assign(self, task, agent):
+    def assign(self, task, agent, *, request_id=None, claim=None, force=False):
         """Assigns a task to an agent; None or "" unassigns it."""
         b = _task_id(task)
         a = A.text(agent, "agent", optional=True)
+        wo = _write_options(request_id, claim, force)
         with self._lock:
-            self._check(L.taskorch_task_assign(self._require(), b, a))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_assign(db, b, a))
 
-    def claim(self, task=None):
-        """Takes a task for this agent in one transaction and returns it as
-        it now is: assigned to this agent (if it had no assignee),
-        in_progress, joined. Two agents never take the same task.
+    def claim(self, task=None, *, tag=None, priority=None, lease=None, resume=False,
+              mine=False, wait=None, request_id=None, claim=None, force=False):
+        """Takes a task for this agent in one write transaction and returns
+        it as it now is: in_progress, assigned to this agent, joined, with
+        a new claim number (Task.claim) and, with a lease, an expiry
+        (Task.lease_expires). Of any number of racing agents exactly one
+        wins a task.
 
-        task None takes the next ready task (pending, every dependency
-        completed, assigned to this agent or to nobody; this agent's own
-        first, then by priority and age); NotFoundError when there is none.
-        Claiming a task this agent already has in progress returns it
-        unchanged. ConflictError: assigned to another agent. BlockedError:
-        unfinished dependencies (no force; use start(task, force=True)).
-        ValidationError: completed, cancelled, blocked by hand, or in
-        progress without belonging to this agent."""
+        task None takes the best claimable task: pending with every
+        dependency completed, assigned to this agent or to nobody (mine:
+        only those assigned to this agent), of the given tag and priority;
+        highest priority first, then oldest. A task whose holder's lease
+        expired is claimable too. NotFoundError when there is none.
+        resume: first hand back this agent's own oldest in_progress task
+        (its lease renewed, same claim number), so a restarted agent picks
+        up what it held. wait: seconds (or a duration string) to wait for
+        claimable work; ClaimTimeoutError (a NotFoundError) when none comes.
+
+        lease: seconds, a timedelta or a duration string ("15m"); "none"
+        for a claim that never expires; None for the default (the Store's
+        default_lease, else the store's "lease" setting, else none).
+        Renew it with heartbeat(), give the task back with release().
+
+        Claiming a task this agent already holds renews its lease and keeps
+        its claim number. ConflictError: assigned to or held by another
+        agent (force takes it over). BlockedError: unfinished dependencies.
+        ValidationError: completed, cancelled or blocked by hand.
+        request_id: repeating the claim with the same arguments returns the
+        same task and claim, writing nothing; RequestError when the id was
+        used for something else."""
         b = None if task is None else _task_id(task)
+        opts = L.taskorch_claim_options()
+        _raise_plain(L.taskorch_claim_options_init(byref(opts), L.TASKORCH_CLAIM_OPTIONS_VERSION))
+        opts.tag = A.text(tag, "tag", optional=True)
+        p = A.choice(priority, PRIORITIES, "priority", optional=True)
+        opts.priority = -1 if p is None else p
+        opts.lease_ms = _lease_ms(lease)
+        if A.flag(resume, "resume"):
+            opts.flags |= L.TASKORCH_CLAIM_RESUME
+        if A.flag(mine, "mine"):
+            opts.flags |= L.TASKORCH_CLAIM_MINE
+        wait = A.timeout(wait, "wait")
+        wo = _write_options(request_id, claim, force)
+        out = L.task_p()
+        if wait is None:
+            with self._lock:
+                db = self._require()
+                self._next_write(db, wo)
+                self._check(L.taskorch_task_claim_v2(byref(out), db, b, byref(opts)))
+            return self._take_task(out)
+        # Wait in slices so Ctrl-C (handled between C calls) is prompt.
+        opts.flags |= L.TASKORCH_CLAIM_WAIT
+        deadline = time.monotonic() + wait
+        while True:
+            left = deadline - time.monotonic()
+            opts.wait_ms = max(0, min(_WAIT_SLICE_MS, math.ceil(left * 1000)))
+            seen = self.last_event_id()
+            with self._lock:
+                db = self._require()
+                self._next_write(db, wo)
+                rc = L.taskorch_task_claim_v2(byref(out), db, b, byref(opts))
+                if rc == L.TASKORCH_ENOTFOUND and b is None:
+                    # Nothing claimable, said without waiting out the slice:
+                    # wait for a change here rather than ask again at once.
+                    rc = L.TASKORCH_ETIMEOUT
+                    self.wait_event(seen, opts.wait_ms / 1000)
+                if rc not in (L.TASKORCH_OK, L.TASKORCH_ETIMEOUT):
+                    self._fail(rc)
+            if rc == L.TASKORCH_OK:
+                return self._take_task(out)
+            if time.monotonic() >= deadline:
+                raise ClaimTimeoutError(
+                    L.TASKORCH_ETIMEOUT, "nothing to claim for %s within %g s"
+                    % (self.agent, wait))
+
+    def heartbeat(self, task, lease=None, *, claim=None, force=False, request_id=None):
+        """Renews the lease of a task this agent holds and returns the task:
+        the lease now ends lease from now (seconds, a timedelta or a
+        duration string; None: the claim's own lease length again). Writes
+        no event. ConflictError when another agent holds the task or claim
+        is stale; ValidationError when the task is not in progress under a
+        claim."""
+        b = _task_id(task)
+        ms = 0 if lease is None else A.duration_ms(lease, "lease")
+        wo = _write_options(request_id, claim, force)
         out = L.task_p()
         with self._lock:
-            self._check(L.taskorch_task_claim(byref(out), self._require(), b))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_heartbeat(byref(out), db, b, ms))
         return self._take_task(out)
 
-    def delete(self, task, force=False):
+    def release(self, task, unassign=False, *, claim=None, force=False, request_id=None):
+        """Gives a claimed task back: pending again (blocked when a
+        dependency is unfinished), its claim and lease cleared, the
+        assignee kept unless unassign. Errors as heartbeat()."""
+        b = _task_id(task)
+        flags = L.TASKORCH_RELEASE_UNASSIGN if A.flag(unassign, "unassign") else 0
+        wo = _write_options(request_id, claim, force)
+        with self._lock:
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_release(db, b, flags))
+
+    def delete(self, task, force=False, *, request_id=None, claim=None):
         """Deletes a task and everything attached to it. While other tasks
         depend on it: HasDependentsError, unless force (which removes those
-        edges)."""
+        edges, and overrides another agent's claim)."""
         b = _task_id(task)
         flags = L.TASKORCH_FORCE if A.flag(force, "force") else 0
+        wo = _write_options(request_id, claim, force)
         with self._lock:
-            self._check(L.taskorch_task_delete(self._require(), b, flags))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_delete(db, b, flags))
 
     def tasks(self, status=None, assignee=None, unassigned=False, tag=None, priority=None,
               has_deps=False, ready=False, limit=None, sort="priority"):
@@ -384,22 +587,28 @@ class Store(_Closing):
 
     # -- dependencies ------------------------------------------------------------
 
-    def add_dependencies(self, task, *deps):
+    def add_dependencies(self, task, *deps, request_id=None, claim=None, force=False):
         """Makes task depend on each of deps (ids, prefixes, Tasks or lists
         of them), in one transaction. CycleError for a cycle or a
         self-dependency; an edge that exists already is skipped."""
         b = _task_id(task)
         arr, n = A.str_array(_task_ids(deps, "dependency"))
+        wo = _write_options(request_id, claim, force)
         with self._lock:
-            self._check(L.taskorch_dep_add(self._require(), b, arr, n))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_dep_add(db, b, arr, n))
 
-    def remove_dependencies(self, task, *deps):
+    def remove_dependencies(self, task, *deps, request_id=None, claim=None, force=False):
         """Removes the edges task -> each of deps (NotFoundError for an edge
         that does not exist)."""
         b = _task_id(task)
         arr, n = A.str_array(_task_ids(deps, "dependency"))
+        wo = _write_options(request_id, claim, force)
         with self._lock:
-            self._check(L.taskorch_dep_remove(self._require(), b, arr, n))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_dep_remove(db, b, arr, n))
 
     def _dep_list(self, task, direction):
         b = _task_id(task)
@@ -422,45 +631,54 @@ class Store(_Closing):
 
     # -- messages ----------------------------------------------------------------
 
-    def join(self, task):
+    def join(self, task, *, request_id=None, claim=None, force=False):
         """Joins a task's channel as this agent (idempotent)."""
         b = _task_id(task)
+        wo = _write_options(request_id, claim, force)
         with self._lock:
-            self._check(L.taskorch_task_join(self._require(), b))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_task_join(db, b))
 
-    def post(self, task, kind, text, request_id=None):
+    def post(self, task, kind, text, request_id=None, *, claim=None, force=False):
         """Posts a message (kind: note, share, discover, sync or progress)
-        and returns its id. The author joins the task. The same request_id
-        from the same agent on the same task posts only once and returns
-        the first message's id."""
+        and returns its id. The author joins the task. request_id makes the
+        post exactly idempotent: the same agent repeating it with the same
+        task, kind and text gets the first message's id back and nothing is
+        posted; with anything else it raises RequestError. A progress post
+        on a task another agent holds raises ConflictError unless force."""
         b = _task_id(task)
         k = A.choice(kind, MESSAGE_KINDS, "message kind")
         t = A.text(text, "text")
         r = A.text(request_id, "request_id", optional=True)
+        wo = _write_options(None, claim, force)
         out = ctypes.c_int64()
         with self._lock:
-            self._check(L.taskorch_msg_post(byref(out), self._require(), b, k, t, r))
+            db = self._require()
+            self._next_write(db, wo)
+            self._check(L.taskorch_msg_post(byref(out), db, b, k, t, r))
         return out.value
 
-    def note(self, task, text, request_id=None):
+    def note(self, task, text, request_id=None, *, claim=None, force=False):
         """A private note: only its author ever sees it."""
-        return self.post(task, "note", text, request_id)
+        return self.post(task, "note", text, request_id, claim=claim, force=force)
 
-    def share(self, task, text, request_id=None):
+    def share(self, task, text, request_id=None, *, claim=None, force=False):
         """A shared update for everyone on the task."""
-        return self.post(task, "share", text, request_id)
+        return self.post(task, "share", text, request_id, claim=claim, force=force)
 
-    def discover(self, task, text, request_id=None):
+    def discover(self, task, text, request_id=None, *, claim=None, force=False):
         """A discovery: it alerts every agent (it shows in mine=True feeds)."""
-        return self.post(task, "discover", text, request_id)
+        return self.post(task, "discover", text, request_id, claim=claim, force=force)
 
-    def sync(self, task, text, request_id=None):
+    def sync(self, task, text, request_id=None, *, claim=None, force=False):
         """A sync point: a checkpoint every agent sees."""
-        return self.post(task, "sync", text, request_id)
+        return self.post(task, "sync", text, request_id, claim=claim, force=force)
 
-    def progress(self, task, text, request_id=None):
-        """A progress update."""
-        return self.post(task, "progress", text, request_id)
+    def progress(self, task, text, request_id=None, *, claim=None, force=False):
+        """A progress update (only by the holder of a held task, unless
+        force)."""
+        return self.post(task, "progress", text, request_id, claim=claim, force=force)
 
     def messages(self, task, kinds=None, since=None, limit=None):
         """Iterates over a task's messages visible to this agent (other
@@ -527,12 +745,12 @@ class Store(_Closing):
             self._check(L.taskorch_event_last_id(byref(out), self._require()))
         return out.value
 
-    def wait(self, after, timeout=None):
+    def wait_event(self, after, timeout=None):
         """Waits until an event with an id larger than after exists (True)
         or timeout seconds pass (False; None waits for ever). Any process's
         writes count."""
         after = A.integer(after, "after", minimum=0, maximum=2**63 - 1)
-        timeout = A.seconds(timeout, "timeout")
+        timeout = A.timeout(timeout, "timeout")
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             slice_ms = _WAIT_SLICE_MS
@@ -547,6 +765,74 @@ class Store(_Closing):
                 return True
             if deadline is not None and time.monotonic() >= deadline:
                 return False
+
+    def wait(self, tasks=None, *legacy, until="completed", timeout=None):
+        """Waits until every task in tasks (an id, prefix or Task, or an
+        iterable of them) is done, or, with tasks None, until no task is
+        pending, blocked or in progress. until: "completed", or "terminal"
+        (completed or cancelled). timeout: seconds, a timedelta or a
+        duration string; None waits for ever. Returns None when done;
+        raises WaitTimeoutError, whose pending attribute lists the ids not
+        done, when the timeout passes. Unknown ids raise NotFoundError
+        before any waiting. Holds no transaction while waiting and wakes on
+        any process's writes.
+
+        (Store.wait(after_event_id, timeout) with an int is the old name of
+        wait_event and still works, with a DeprecationWarning.)"""
+        if isinstance(tasks, int) and not isinstance(tasks, bool):
+            warnings.warn("Store.wait(event_id) is now Store.wait_event(event_id); "
+                          "Store.wait(tasks) waits for tasks", DeprecationWarning, stacklevel=2)
+            if len(legacy) > 1 or (legacy and timeout is not None):
+                raise TypeError("Store.wait(after, timeout): too many arguments")
+            return self.wait_event(tasks, legacy[0] if legacy else timeout)
+        if legacy:
+            raise TypeError("Store.wait() takes the tasks as its one positional argument; "
+                            "until and timeout are keyword arguments")
+        if tasks is None:
+            ids = []
+        else:
+            ids = _task_ids([tasks], "tasks")
+            if not ids:
+                return None
+        if not isinstance(until, str):
+            raise TypeError("until must be str, not %s" % type(until).__name__)
+        if until not in _WAIT_UNTIL:
+            raise ValidationError(L.TASKORCH_EINVAL, "unknown until '%s'; use completed or "
+                                  "terminal" % until)
+        how = _WAIT_UNTIL[until]
+        timeout = A.timeout(timeout, "timeout")
+        arr, n = A.str_array(ids)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            slice_ms = _WAIT_SLICE_MS
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                slice_ms = max(0, min(slice_ms, math.ceil(left * 1000)))
+            out = ctypes.POINTER(L.owned_str)()
+            with self._lock:
+                rc = L.taskorch_task_wait(byref(out), self._require(), arr, n, how, slice_ms)
+                if rc not in (L.TASKORCH_OK, L.TASKORCH_ETIMEOUT):
+                    L.taskorch_free(out)
+                    self._fail(rc)
+            try:
+                pending = []
+                i = 0
+                while out and out[i]:
+                    pending.append(ctypes.string_at(out[i]).decode())
+                    i += 1
+            finally:
+                L.taskorch_free(out)
+            if rc == L.TASKORCH_OK:
+                return None
+            if deadline is not None and time.monotonic() >= deadline:
+                state = ("completed" if how == L.TASKORCH_WAIT_COMPLETED
+                         else "completed or cancelled")
+                if ids:
+                    msg = "%d of %d tasks not %s after %g s: %s" % (
+                        len(pending), len(ids), state, timeout, " ".join(pending))
+                else:
+                    msg = "tasks still unfinished after %g s: %s" % (timeout, " ".join(pending))
+                raise WaitTimeoutError(L.TASKORCH_ETIMEOUT, msg, pending)
 
     def cursor(self, consumer=None):
         """A consumer's stored position in the feed (0 if never stored).
@@ -566,27 +852,81 @@ class Store(_Closing):
             db = self._require()
             self._check(L.taskorch_cursor_set(db, c or L.taskorch_db_agent(db), e))
 
-    def watch(self, timeout=None, consumer=None):
-        """Yields every event after the consumer's cursor, then each new one
-        as it is written (by any process), until timeout seconds have
-        passed (None: for ever). The cursor (default: this agent's, shared
-        with tm watch) moves past each event as it is handed over, so the
-        next watch starts where this one stopped."""
-        timeout = A.seconds(timeout, "timeout")
-        c = A.text(consumer, "consumer", optional=True)
-        consumer = None if c is None else c.decode()
-        position = self.cursor(consumer)  # also checks the name and the handle
-        return self._watch(position, timeout, consumer)
+    def watch(self, after=None, *, task=None, kinds=None, mine=False, follow=False,
+              timeout=None, limit=None, consumer=None):
+        """The change feed as a generator, as tm watch shows it: yields what
+        is new, then stops, or with follow=True goes on yielding each new
+        event as any process writes it.
 
-    def _watch(self, position, timeout, consumer):
+        Where it starts: after an event id if after is given (no cursor
+        moves); otherwise after a stored cursor, which moves past each event
+        as it is handed over, so the next watch (here, in another process,
+        or tm watch) starts where this one stopped. The cursor is the one
+        tm watch uses for the same view: the agent's own for the whole
+        feed, and one per filter combination (task, kinds, mine), or the
+        cursor named consumer.
+
+        Filters as events(): task, kinds (names from EVENT_KINDS), mine.
+        follow ends after timeout seconds (a timeout implies following; None:
+        never) or after limit events, counting those already waiting;
+        without follow, limit caps what is yielded."""
+        if after is not None:
+            after = A.integer(after, "after", minimum=0, maximum=2**63 - 1)
+            if consumer is not None:
+                raise ValidationError(L.TASKORCH_EINVAL,
+                                      "give after or consumer, not both: after moves no cursor")
+        follow = A.flag(follow, "follow")
+        timeout = A.timeout(timeout, "timeout")
+        if timeout is not None:
+            follow = True
+        limit = A.integer(limit, "limit", minimum=1, optional=True)
+        mine = A.flag(mine, "mine")
+        kind_list = None
+        if kinds is not None:
+            kind_list = [k.decode() for k in A.texts(kinds, "kinds")]
+            for k in kind_list:
+                if k not in EVENT_KINDS:
+                    raise ValidationError(L.TASKORCH_EINVAL, "unknown event kind '%s'; use %s"
+                                          % (k, ", ".join(EVENT_KINDS)))
+        task_id = None if task is None else self.resolve(task)
+        c = A.text(consumer, "consumer", optional=True)
+        if after is None:
+            if c is not None:
+                name = c.decode()
+            elif task_id is None and kind_list is None and not mine:
+                name = None  # the agent's own cursor
+            else:
+                parts = [(task_id or "").encode(), b"mine" if mine else b""]
+                parts += [k.encode() for k in kind_list or ()]
+                name = "%s:view-%08x" % (self.agent, _fnv1a(parts))
+            after = self.cursor(name)  # also checks the name and the handle
+        else:
+            name = False  # no cursor
+        return self._watch(after, name, task_id, kind_list, mine, follow, timeout, limit)
+
+    def _watch(self, position, consumer, task, kinds, mine, follow, timeout, limit):
         deadline = None if timeout is None else time.monotonic() + timeout
+        remaining = limit
+        seen = position  # the newest event looked at, matching or not
         while True:
-            for ev in self.events(after=position):
-                self.set_cursor(ev.id, consumer)
+            newest = self.last_event_id()
+            for ev in self.events(after=position, task=task, kinds=kinds, mine=mine,
+                                  limit=remaining):
+                if consumer is not False:
+                    self.set_cursor(ev.id, consumer)
                 position = ev.id
                 yield ev
+                if remaining is not None:
+                    remaining -= 1
+                    if remaining == 0:
+                        return
+            seen = max(seen, newest, position)
+            if not follow:
+                return
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 return
-            if not self.wait(position, left):
+            # Wait past what was looked at: events the filters skip must not
+            # wake this loop again and again.
+            if not self.wait_event(seen, left):
                 return

@@ -14,7 +14,7 @@ STATUSES = ("pending", "in_progress", "completed", "blocked", "cancelled")
 MESSAGE_KINDS = ("note", "share", "discover", "sync", "progress")
 EVENT_KINDS = ("created", "updated", "status", "assigned", "unblocked", "blocked",
                "dep_added", "dep_removed", "deleted", "joined", "note", "share",
-               "discover", "sync", "progress")
+               "discover", "sync", "progress", "claimed", "released", "expired")
 
 
 def _text(b):
@@ -26,6 +26,13 @@ def _time(ms):
     if not ms:
         return None
     return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.timezone.utc)
+
+
+def _status(code):
+    """A status code to its name (None for -1, "no status")."""
+    if code < 0:
+        return None
+    return _text(L.taskorch_status_name(code))
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,10 @@ class FileRef:
 @dataclass(frozen=True)
 class Task:
     """A task as it was when read. Times are timezone-aware UTC datetimes;
-    completed_at is None unless the task is completed."""
+    completed_at is None unless the task is completed. claim is the number
+    of the claim holding the task (None when no claim holds it),
+    lease_expires when the holder's lease ends (None: no lease), estimate
+    the estimated hours of work (None when not given)."""
     id: str
     title: str
     description: Optional[str]
@@ -63,6 +73,9 @@ class Task:
     tags: Tuple[str, ...] = field(default=())
     files: Tuple[FileRef, ...] = field(default=())
     depends_on: Tuple[str, ...] = field(default=())
+    claim: Optional[int] = None
+    lease_expires: Optional[datetime.datetime] = None
+    estimate: Optional[float] = None
 
     @property
     def done(self):
@@ -95,6 +108,9 @@ class Task:
             files=tuple(files),
             depends_on=tuple(_text(L.taskorch_task_dep_id(t, i))
                              for i in range(L.taskorch_task_dep_count(t))),
+            claim=L.taskorch_task_claim_number(t) or None,
+            lease_expires=_time(L.taskorch_task_lease_expires(t)),
+            estimate=L.taskorch_task_estimate(t) or None,
         )
 
 
@@ -124,13 +140,31 @@ class Message:
 @dataclass(frozen=True)
 class Event:
     """One entry of the change feed. task is None for events not about a
-    task; text describes the change or holds the message."""
+    task; text describes the change or holds the message (for people).
+
+    The typed members are None when the event has no such detail:
+    from_status / to_status (status names) for status changes, including
+    "unblocked", "blocked", "claimed", "released" and "expired"; assignee,
+    the agent a task is handed to (or, for "expired", the holder whose
+    lease ended); claim, the claim number; lease_until, when a claim's
+    lease ends; cause, the task whose completion unblocked this one;
+    message_id, the message of a note/share/discover/sync/progress event.
+    forced is True when the change was forced past unfinished
+    dependencies or past another agent's claim."""
     id: int
     time: datetime.datetime
     kind: str
     task: Optional[str]
     agent: str
     text: str
+    from_status: Optional[str] = None
+    to_status: Optional[str] = None
+    assignee: Optional[str] = None
+    claim: Optional[int] = None
+    lease_until: Optional[datetime.datetime] = None
+    cause: Optional[str] = None
+    message_id: Optional[int] = None
+    forced: bool = False
 
     @classmethod
     def _from_c(cls, e):
@@ -141,4 +175,12 @@ class Event:
             task=_text(L.taskorch_event_task_id(e)),
             agent=_text(L.taskorch_event_agent(e)),
             text=_text(L.taskorch_event_text(e)),
+            from_status=_status(L.taskorch_event_from(e)),
+            to_status=_status(L.taskorch_event_to(e)),
+            assignee=_text(L.taskorch_event_assignee(e)),
+            claim=L.taskorch_event_claim(e) or None,
+            lease_until=_time(L.taskorch_event_lease_until(e)),
+            cause=_text(L.taskorch_event_cause(e)),
+            message_id=L.taskorch_event_msg_id(e) or None,
+            forced=bool(L.taskorch_event_forced(e)),
         )
