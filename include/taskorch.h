@@ -572,8 +572,12 @@ TASKORCH_API int taskorch_event_wait(taskorch_db *db, int64_t after, int timeout
 /* A named consumer's position in the feed (0 when never stored). */
 TASKORCH_API int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *consumer);
 /* Stores a consumer's position (replacing the previous one). A consumer
- * name is 1..128 bytes with the character rules of an agent id. Both
- * cursor functions return TASKORCH_EINVAL for a bad name. */
+ * name is 1..128 bytes with the character rules of an agent id, except
+ * that it may hold '/', which an agent id never does: name a cursor that
+ * belongs to an agent but is not its own feed "AGENT/SOMETHING" (tm names
+ * a filtered watch "AGENT/view-HASH"), and no agent can move it by taking
+ * its name as an agent id. Both cursor functions return TASKORCH_EINVAL
+ * for a bad name. */
 TASKORCH_API int taskorch_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id);
 
 #ifdef __cplusplus

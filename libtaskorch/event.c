@@ -260,7 +260,7 @@ int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *consumer)
     if (!out || !db)
         return TASKORCH_EINVAL;
     *out = 0;
-    int rc = check_name(db, "consumer name", consumer, CONSUMER_MAX);
+    int rc = check_consumer(db, consumer);
     if (rc)
         return rc;
     sqlite3_stmt *st = db_stmt(db, "SELECT event_id FROM cursors WHERE consumer = ?1");
@@ -279,7 +279,7 @@ int taskorch_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id)
 {
     if (!db)
         return TASKORCH_EINVAL;
-    int rc = check_name(db, "consumer name", consumer, CONSUMER_MAX);
+    int rc = check_consumer(db, consumer);
     if (rc)
         return rc;
     if (event_id < 0)

@@ -109,7 +109,7 @@ static void name_cursor(struct ctx *ctx, struct watch *w)
             h = (h ^ (unsigned char)*p) * 16777619u;
         h = (h ^ '|') * 16777619u;
     }
-    snprintf(w->consumer, sizeof w->consumer, "%s:view-%08x", agent, (unsigned)h);
+    snprintf(w->consumer, sizeof w->consumer, "%s/view-%08x", agent, (unsigned)h);
 }
 
 static int parse_watch(struct ctx *ctx, struct watch *w)
