@@ -15,7 +15,8 @@
  *  - Out-parameters come first and are named out. Whatever the caller
  *    receives through an out-parameter it owns and releases with the matching
  *    _free function (strings: taskorch_free). On failure *out is set to NULL
- *    (exception: taskorch_db_open, see there).
+ *    (a number to 0), also when db is NULL (exception: taskorch_db_open,
+ *    see there).
  *  - Getters on an object return borrowed values that stay valid until that
  *    object is freed. Every _free function accepts NULL.
  *  - Lists are iterators: _iter_next returns TASKORCH_OK with an item, then

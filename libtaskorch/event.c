@@ -110,9 +110,10 @@ static char *event_sql(const taskorch_event_query *q)
 int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
                             const taskorch_event_query *query)
 {
+    if (out)
+        *out = NULL;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = NULL;
     taskorch_event_query q = TASKORCH_EVENT_QUERY_INIT;
     if (query) {
         if (query->version != TASKORCH_EVENT_QUERY_VERSION)
@@ -200,9 +201,10 @@ const char *taskorch_event_text(const taskorch_event *ev) { return ev ? ev->text
 
 int taskorch_event_last_id(int64_t *out, taskorch_db *db)
 {
+    if (out)
+        *out = 0;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = 0;
     sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(max(id), 0) FROM events");
     if (!st)
         return TASKORCH_ERROR;
@@ -257,9 +259,10 @@ int taskorch_event_wait(taskorch_db *db, int64_t after, int timeout_ms)
 
 int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *consumer)
 {
+    if (out)
+        *out = 0;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = 0;
     int rc = check_consumer(db, consumer);
     if (rc)
         return rc;
