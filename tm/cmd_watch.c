@@ -8,7 +8,6 @@
  * moves no cursor. Following polls the store's
  * data_version through taskorch_event_wait, holding no transaction while
  * idle. */
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,33 +24,33 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
-static void print_event(const taskorch_event *ev, enum format fmt)
+static void print_event(FILE *f, const taskorch_event *ev, enum format fmt)
 {
     char when[32];
     format_time(when, sizeof when, taskorch_event_time(ev));
     const char *task = taskorch_event_task_id(ev);
     if (fmt == FORMAT_JSON) {
-        printf("{\"id\":%lld,\"time\":\"%s\",\"kind\":\"%s\",\"task\":",
-               (long long)taskorch_event_id(ev), when, taskorch_event_kind(ev));
-        json_string(stdout, task);
-        printf(",\"agent\":");
-        json_string(stdout, taskorch_event_agent(ev));
-        printf(",\"text\":");
-        json_string(stdout, taskorch_event_text(ev));
-        printf("}\n");
+        fprintf(f, "{\"id\":%lld,\"time\":\"%s\",\"kind\":\"%s\",\"task\":",
+                (long long)taskorch_event_id(ev), when, taskorch_event_kind(ev));
+        json_string(f, task);
+        fprintf(f, ",\"agent\":");
+        json_string(f, taskorch_event_agent(ev));
+        fprintf(f, ",\"text\":");
+        json_string(f, taskorch_event_text(ev));
+        fprintf(f, "}\n");
         return;
     }
     const char *kind = taskorch_event_kind(ev);
     bool loud = !strcmp(kind, "discover") || !strcmp(kind, "sync");
-    printf("#%lld %s %s %s%s%s %s: ", (long long)taskorch_event_id(ev), when, task ? task : "-",
-           loud ? "** " : "", kind, loud ? " **" : "", taskorch_event_agent(ev));
+    fprintf(f, "#%lld %s %s %s%s%s %s: ", (long long)taskorch_event_id(ev), when, task ? task : "-",
+            loud ? "** " : "", kind, loud ? " **" : "", taskorch_event_agent(ev));
     /* One line per event, so `| wc -l` counts events. */
     for (const char *p = taskorch_event_text(ev); *p; p++)
         if (*p == '\n')
-            fputs(" / ", stdout);
+            fputs(" / ", f);
         else
-            putchar(*p);
-    putchar('\n');
+            putc(*p, f);
+    putc('\n', f);
 }
 
 struct watch {
@@ -62,7 +61,10 @@ struct watch {
     long remaining; /* --limit; 0 = no limit */
 };
 
-/* Prints what is new after q.after; advances q.after. */
+/* Prints what is new after q.after; advances q.after and the cursor. The
+ * events are printed only once the cursor has moved past them, so a watch
+ * that fails prints nothing (and a crash in between loses them for this
+ * cursor rather than showing them twice). */
 static int drain(struct ctx *ctx, struct watch *w)
 {
     taskorch_event_iter *it = NULL;
@@ -71,21 +73,37 @@ static int drain(struct ctx *ctx, struct watch *w)
     int rc = taskorch_event_iter_new(&it, ctx->db, &w->q);
     if (rc)
         return fail_lib(ctx, rc);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out) {
+        taskorch_event_iter_free(it);
+        return fail(EXIT_FAILURE_, "out of memory");
+    }
     const taskorch_event *ev;
     int64_t last = w->q.after;
+    long printed = 0;
     while (taskorch_event_iter_next(it, &ev) == TASKORCH_OK) {
-        print_event(ev, w->fmt);
+        print_event(out, ev, w->fmt);
         last = taskorch_event_id(ev);
-        if (w->remaining)
-            w->remaining--;
+        printed++;
     }
     taskorch_event_iter_free(it);
-    fflush(stdout);
-    if (last != w->q.after) {
-        w->q.after = last;
-        if (*w->consumer && (rc = taskorch_cursor_set(ctx->db, w->consumer, last)))
-            return fail_lib(ctx, rc);
+    if (fclose(out) != 0) {
+        free(buf);
+        return fail(EXIT_FAILURE_, "out of memory");
     }
+    if (last != w->q.after && *w->consumer &&
+        (rc = taskorch_cursor_set(ctx->db, w->consumer, last))) {
+        free(buf);
+        return fail_lib(ctx, rc);
+    }
+    w->q.after = last;
+    if (w->remaining)
+        w->remaining -= printed;
+    fwrite(buf, 1, len, stdout);
+    free(buf);
+    fflush(stdout);
     return EXIT_OK;
 }
 
@@ -115,8 +133,10 @@ static void name_cursor(struct ctx *ctx, struct watch *w)
 static int parse_watch(struct ctx *ctx, struct watch *w)
 {
     int fmt = ctx_format(ctx, "text,json");
+    if (fmt < 0)
+        return EXIT_INVALID;
     long limit = arg_positive(ctx, "limit");
-    if (fmt < 0 || limit < 0)
+    if (limit < 0)
         return EXIT_INVALID;
     w->fmt = (enum format)fmt;
     w->remaining = limit;
@@ -139,13 +159,9 @@ static int parse_watch(struct ctx *ctx, struct watch *w)
     if (!since)
         name_cursor(ctx, w);
     if (since) {
-        char *end;
-        long long v = strtoll(since, &end, 10);
-        if (!*since || *end || v < 0)
-            return fail(EXIT_INVALID,
-                        "--since must be an event id (a non-negative integer), "
-                        "not '%s'",
-                        since);
+        long long v = 0;
+        if (arg_int(ctx, "since", 0, INT64_MAX, "an event id (a non-negative integer)", &v))
+            return EXIT_INVALID;
         w->q.after = v;
     } else {
         int rc = *w->consumer ? taskorch_cursor_get(&w->q.after, ctx->db, w->consumer) : 0;
@@ -165,14 +181,11 @@ int cmd_watch(struct ctx *ctx)
 {
     struct watch w = {.q = TASKORCH_EVENT_QUERY_INIT};
     int code = parse_watch(ctx, &w);
-    double timeout = -1;
+    long long timeout = -1; /* ms */
     const char *t = arg_value(ctx, "timeout");
-    if (!code && t) {
-        char *end;
-        timeout = strtod(t, &end);
-        if (!*t || *end || !(timeout >= 0) || timeout > 1e9)
-            code = fail(EXIT_INVALID, "--timeout must be a number of seconds, not '%s'", t);
-    }
+    if (!code && t && !parse_millis(t, 1000000000000LL, &timeout))
+        code = fail(EXIT_INVALID, "--timeout must be a number of seconds (like 5 or 0.5), not '%s'",
+                    t);
     bool follow = !code && (arg_has(ctx, "follow") || isatty(STDOUT_FILENO));
     if (!code)
         code = drain(ctx, &w);
@@ -191,7 +204,7 @@ int cmd_watch(struct ctx *ctx)
         int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
         int slice = 200; /* short slices so signals end the wait promptly */
         if (timeout >= 0) {
-            int64_t left = start + (int64_t)llround(timeout * 1000) - now;
+            int64_t left = start + timeout - now;
             if (left <= 0)
                 break;
             if (left < slice)
