@@ -15,7 +15,8 @@
  *  - Out-parameters come first and are named out. Whatever the caller
  *    receives through an out-parameter it owns and releases with the matching
  *    _free function (strings: taskorch_free). On failure *out is set to NULL
- *    (exception: taskorch_db_open, see there).
+ *    (a number to 0), also when db is NULL (exception: taskorch_db_open,
+ *    see there).
  *  - Getters on an object return borrowed values that stay valid until that
  *    object is freed. Every _free function accepts NULL.
  *  - Lists are iterators: _iter_next returns TASKORCH_OK with an item, then
@@ -757,8 +758,12 @@ TASKORCH_API int taskorch_event_wait(taskorch_db *db, int64_t after, int timeout
 /* A named consumer's position in the feed (0 when never stored). */
 TASKORCH_API int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *consumer);
 /* Stores a consumer's position (replacing the previous one). A consumer
- * name is 1..128 bytes with the character rules of an agent id. Both
- * cursor functions return TASKORCH_EINVAL for a bad name. */
+ * name is 1..128 bytes with the character rules of an agent id, except
+ * that it may hold '/', which an agent id never does: name a cursor that
+ * belongs to an agent but is not its own feed "AGENT/SOMETHING" (tm names
+ * a filtered watch "AGENT/view-HASH"), and no agent can move it by taking
+ * its name as an agent id. Both cursor functions return TASKORCH_EINVAL
+ * for a bad name. */
 TASKORCH_API int taskorch_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id);
 
 /* ------------------------------------------------------------------------ */

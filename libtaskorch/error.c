@@ -1,4 +1,5 @@
 /* error.c - status codes, their texts, and per-handle messages. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,10 @@ int db_fail(taskorch_db *db, int code, const char *fmt, ...)
 
 int db_sqlfail(taskorch_db *db, int rc, const char *what)
 {
+    /* SQLite keeps no errno for a failed write (sqlite3_system_errno is 0
+     * after a failed COMMIT), but errno still holds it when this is called
+     * right after the failing call, as every caller does. */
+    int sys = errno;
     int code;
     switch (rc & 0xff) {
     case SQLITE_BUSY:
@@ -68,6 +73,14 @@ int db_sqlfail(taskorch_db *db, int rc, const char *what)
     default: code = TASKORCH_ERROR; break;
     }
     const char *detail = (db && db->sql) ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
+    if (db && db->sql && sqlite3_system_errno(db->sql))
+        sys = sqlite3_system_errno(db->sql);
+    if ((rc & 0xff) == SQLITE_FULL ||
+        ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG)))
+        return db_fail(db, TASKORCH_ESTORE,
+                       "%s: the disk or the file is full (%s); free some space or raise the "
+                       "file size limit (ulimit -f)",
+                       what, sys == EFBIG ? "file size limit reached" : "no space left on device");
     return db_fail(db, code, "%s: %s", what, detail);
 }
 

@@ -146,9 +146,10 @@ static char *event_sql(const taskorch_event_query *q)
 int taskorch_event_iter_new(taskorch_event_iter **out, taskorch_db *db,
                             const taskorch_event_query *query)
 {
+    if (out)
+        *out = NULL;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = NULL;
     taskorch_event_query q = TASKORCH_EVENT_QUERY_INIT;
     if (query) {
         if (query->version < 1 || query->version > TASKORCH_EVENT_QUERY_VERSION)
@@ -253,9 +254,10 @@ int taskorch_event_forced(const taskorch_event *ev) { return ev ? ev->forced : 0
 
 int taskorch_event_last_id(int64_t *out, taskorch_db *db)
 {
+    if (out)
+        *out = 0;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = 0;
     sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(max(id), 0) FROM events");
     if (!st)
         return db_last_code(db);
@@ -310,10 +312,11 @@ int taskorch_event_wait(taskorch_db *db, int64_t after, int timeout_ms)
 
 int taskorch_cursor_get(int64_t *out, taskorch_db *db, const char *consumer)
 {
+    if (out)
+        *out = 0;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = 0;
-    int rc = check_name(db, "consumer name", consumer, CONSUMER_MAX);
+    int rc = check_consumer(db, consumer);
     if (rc)
         return rc;
     sqlite3_stmt *st = db_stmt(db, "SELECT event_id FROM cursors WHERE consumer = ?1");
@@ -332,7 +335,7 @@ int taskorch_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id)
 {
     if (!db)
         return TASKORCH_EINVAL;
-    int rc = check_name(db, "consumer name", consumer, CONSUMER_MAX);
+    int rc = check_consumer(db, consumer);
     if (rc)
         return rc;
     if (event_id < 0)

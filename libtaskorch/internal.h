@@ -100,6 +100,8 @@ int check_title(taskorch_db *db, const char *title);
 int check_long_text(taskorch_db *db, const char *what, const char *text);
 int check_agent(taskorch_db *db, const char *what, const char *agent);
 int check_name(taskorch_db *db, const char *what, const char *name, size_t max);
+/* A cursor's consumer name: agent id rules, up to CONSUMER_MAX, '/' allowed. */
+int check_consumer(taskorch_db *db, const char *name);
 int check_tag(taskorch_db *db, const char *tag);
 /* Splits "path[:line[:end]]"; path is a new string. */
 int parse_file_ref(taskorch_db *db, const char *ref, char **path, int *line, int *end);

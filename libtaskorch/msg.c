@@ -193,9 +193,10 @@ void taskorch_msg_iter_free(taskorch_msg_iter *it)
 int taskorch_msg_iter_new(taskorch_msg_iter **out, taskorch_db *db, const char *task,
                           const taskorch_msg_query *query)
 {
+    if (out)
+        *out = NULL;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = NULL;
     taskorch_msg_query q = TASKORCH_MSG_QUERY_INIT;
     if (query) {
         if (query->version < 1 || query->version > TASKORCH_MSG_QUERY_VERSION)
@@ -274,9 +275,10 @@ int64_t taskorch_msg_created_at(const taskorch_msg *m) { return m ? m->created_a
 
 int taskorch_task_participants(char ***out, taskorch_db *db, const char *task)
 {
+    if (out)
+        *out = NULL;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = NULL;
     char id[TASKORCH_ID_SIZE];
     int rc = resolve_id(db, task, id);
     if (rc)

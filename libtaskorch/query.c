@@ -135,9 +135,10 @@ static void expire_before_listing(taskorch_db *db)
 int taskorch_task_iter_new(taskorch_task_iter **out, taskorch_db *db,
                            const taskorch_task_query *query)
 {
+    if (out)
+        *out = NULL;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = NULL;
     taskorch_task_query q = TASKORCH_TASK_QUERY_INIT;
     if (query) {
         if (query->version < 1 || query->version > TASKORCH_TASK_QUERY_VERSION)
@@ -174,9 +175,10 @@ int taskorch_task_iter_new(taskorch_task_iter **out, taskorch_db *db,
 int taskorch_dep_iter_new(taskorch_task_iter **out, taskorch_db *db, const char *task,
                           int direction)
 {
+    if (out)
+        *out = NULL;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = NULL;
     if (direction != TASKORCH_DEP_PREREQUISITES && direction != TASKORCH_DEP_DEPENDENTS)
         return db_fail(db, TASKORCH_EINVAL, "unknown dependency direction %d", direction);
     char id[TASKORCH_ID_SIZE];

@@ -108,9 +108,10 @@ int resolve_id(taskorch_db *db, const char *given, char out[TASKORCH_ID_SIZE])
 
 int taskorch_task_resolve(char *out, taskorch_db *db, const char *id_or_prefix)
 {
+    if (out)
+        out[0] = '\0';
     if (!out || !db)
         return TASKORCH_EINVAL;
-    out[0] = '\0';
     return resolve_id(db, id_or_prefix, out);
 }
 
@@ -290,9 +291,10 @@ int task_reload(taskorch_task **out, taskorch_db *db, const char *id)
 
 int taskorch_task_get(taskorch_task **out, taskorch_db *db, const char *id_or_prefix)
 {
+    if (out)
+        *out = NULL;
     if (!out || !db)
         return TASKORCH_EINVAL;
-    *out = NULL;
     char id[TASKORCH_ID_SIZE];
     int rc = resolve_id(db, id_or_prefix, id);
     return rc ? rc : load_task(out, db, id);

@@ -114,8 +114,10 @@ int check_long_text(taskorch_db *db, const char *what, const char *text)
 }
 
 /* Agent ids name files of the markdown mirror, so no '/' and no spaces.
- * Cursor names follow the same rules with a longer limit. */
-int check_name(taskorch_db *db, const char *what, const char *agent, size_t max)
+ * Consumer names follow the same rules with a longer limit, except that
+ * they may hold '/': a name with a '/' is then never some agent's id. */
+static int check_chars(taskorch_db *db, const char *what, const char *agent, size_t max,
+                       bool slash_ok)
 {
     if (!agent || !*agent)
         return db_fail(db, TASKORCH_EINVAL, "%s is empty", what);
@@ -128,15 +130,25 @@ int check_name(taskorch_db *db, const char *what, const char *agent, size_t max)
         return rc;
     for (const char *s = agent; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c == 0x7f || c == '/')
+        if (c <= 0x20 || c == 0x7f || (c == '/' && !slash_ok))
             return db_fail(db, TASKORCH_EINVAL,
-                           "%s '%s' contains a space, control character or '/'; use letters, "
+                           "%s '%s' contains a space, control character%s; use letters, "
                            "digits, '_', '-', '.' or '@'",
-                           what, agent);
+                           what, agent, slash_ok ? "" : " or '/'");
     }
     if (!strcmp(agent, ".") || !strcmp(agent, ".."))
         return db_fail(db, TASKORCH_EINVAL, "%s cannot be '.' or '..'", what);
     return TASKORCH_OK;
+}
+
+int check_name(taskorch_db *db, const char *what, const char *agent, size_t max)
+{
+    return check_chars(db, what, agent, max, false);
+}
+
+int check_consumer(taskorch_db *db, const char *name)
+{
+    return check_chars(db, "consumer name", name, CONSUMER_MAX, true);
 }
 
 int check_agent(taskorch_db *db, const char *what, const char *agent)

@@ -5,7 +5,7 @@
  * lone "-" is a positional argument (standard input), and so is any word
  * holding whitespace ("- item one" in a message). Unknown options are
  * usage errors, never ignored. */
-#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,15 +175,71 @@ size_t arg_values(struct ctx *ctx, const char *name, bool split_commas, const ch
     return n;
 }
 
-long arg_positive(const struct ctx *ctx, const char *name)
+/* Every number tm reads goes through here: ASCII decimal digits, with a
+ * leading '-' only where negative values are allowed; no spaces, no '+', no
+ * "0x", no exponent; overflow is refused. */
+bool parse_int(const char *v, long long min, long long max, long long *out)
+{
+    const char *p = v;
+    bool neg = min < 0 && *p == '-';
+    p += neg;
+    if (!*p)
+        return false;
+    unsigned long long n = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || n > (ULLONG_MAX - 9) / 10)
+            return false;
+        n = n * 10 + (unsigned)(*p - '0');
+    }
+    if (n > (unsigned long long)LLONG_MAX)
+        return false;
+    long long value = neg ? -(long long)n : (long long)n;
+    if (value < min || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
+bool parse_millis(const char *v, long long max_ms, long long *out)
+{
+    const char *dot = strchr(v, '.');
+    size_t whole = dot ? (size_t)(dot - v) : strlen(v);
+    char secs[24];
+    long long s, ms = 0;
+    if (whole == 0 || whole >= sizeof secs)
+        return false;
+    memcpy(secs, v, whole);
+    secs[whole] = '\0';
+    if (!parse_int(secs, 0, max_ms / 1000, &s))
+        return false;
+    if (dot) {
+        const char *f = dot + 1;
+        if (!*f)
+            return false;
+        for (int i = 0; f[i]; i++) {
+            if (f[i] < '0' || f[i] > '9')
+                return false;
+            if (i < 3)
+                ms += (f[i] - '0') * (i == 0 ? 100 : i == 1 ? 10 : 1);
+        }
+    }
+    if (s * 1000 + ms > max_ms)
+        return false;
+    *out = s * 1000 + ms;
+    return true;
+}
+
+int arg_int(const struct ctx *ctx, const char *name, long long min, long long max, const char *what,
+            long long *out)
 {
     const char *v = arg_value(ctx, name);
-    if (!v)
-        return 0;
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || errno || n <= 0 || n > 1000000000)
-        return fail(EXIT_INVALID, "--%s must be a positive integer, not '%s'", name, v), -1;
-    return n;
+    if (v && !parse_int(v, min, max, out))
+        return fail(EXIT_INVALID, "--%s must be %s, not '%s'", name, what, v);
+    return EXIT_OK;
+}
+
+long arg_positive(const struct ctx *ctx, const char *name)
+{
+    long long n = 0;
+    return arg_int(ctx, name, 1, 1000000000, "a positive integer", &n) ? -1 : (long)n;
 }

@@ -89,6 +89,16 @@ const char *arg_value(const struct ctx *ctx, const char *name);
 /* All values of a repeatable option, comma-separated values split when
  * split_commas; *out is malloc'd (free it), strings borrowed from argv. */
 size_t arg_values(struct ctx *ctx, const char *name, bool split_commas, const char ***out);
+/* Numbers (args.c), the one way tm reads them: ASCII decimal digits only
+ * ('-' first only when min < 0); false when v is not such a number in
+ * [min, max]. parse_millis reads seconds with an optional fraction
+ * ("0.25") as milliseconds. */
+bool parse_int(const char *v, long long min, long long max, long long *out);
+bool parse_millis(const char *v, long long max_ms, long long *out);
+/* Reads option --name with parse_int into *out (untouched when absent);
+ * exit 5 after reporting "--name must be WHAT". */
+int arg_int(const struct ctx *ctx, const char *name, long long min, long long max, const char *what,
+            long long *out);
 /* Parses a positive integer option; 0 when absent; -1 after reporting. */
 long arg_positive(const struct ctx *ctx, const char *name);
 
@@ -171,6 +181,10 @@ int cmd_version(struct ctx *);
 int cmd_completion(struct ctx *);
 int cmd_doctor(struct ctx *);
 int cmd_backup(struct ctx *);
+
+/* Runs tm with these arguments and returns its exit code (main.c); never
+ * exits, so a test or fuzzing harness can call it repeatedly. */
+int tm_main(int argc, char **argv);
 
 /* The command table (main.c). */
 extern const struct command commands[];

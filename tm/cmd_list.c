@@ -56,27 +56,23 @@ static void print_json_list(taskorch_task_iter *it)
 
 enum group_key { GROUP_ASSIGNEE, GROUP_STATUS, GROUP_PRIORITY, GROUP_TAG };
 
-/* Keys of one task under a grouping (a task has several under GROUP_TAG). */
-static size_t task_keys(const taskorch_task *t, enum group_key g, const char **keys, size_t max)
+/* Key i of a task under a grouping (a task has several under GROUP_TAG). */
+static size_t task_key_count(const taskorch_task *t, enum group_key g)
+{
+    size_t n = g == GROUP_TAG ? taskorch_task_tag_count(t) : 1;
+    return n ? n : 1;
+}
+
+static const char *task_key(const taskorch_task *t, enum group_key g, size_t i)
 {
     switch (g) {
     case GROUP_ASSIGNEE:
-        keys[0] = taskorch_task_assignee(t) ? taskorch_task_assignee(t) : "(unassigned)";
-        return 1;
-    case GROUP_STATUS: keys[0] = taskorch_status_name(taskorch_task_status(t)); return 1;
-    case GROUP_PRIORITY: keys[0] = taskorch_priority_name(taskorch_task_priority(t)); return 1;
-    case GROUP_TAG: {
-        size_t n = taskorch_task_tag_count(t);
-        if (n == 0) {
-            keys[0] = "(untagged)";
-            return 1;
-        }
-        for (size_t i = 0; i < n && i < max; i++)
-            keys[i] = taskorch_task_tag(t, i);
-        return n < max ? n : max;
+        return taskorch_task_assignee(t) ? taskorch_task_assignee(t) : "(unassigned)";
+    case GROUP_STATUS: return taskorch_status_name(taskorch_task_status(t));
+    case GROUP_PRIORITY: return taskorch_priority_name(taskorch_task_priority(t));
+    case GROUP_TAG: return taskorch_task_tag_count(t) ? taskorch_task_tag(t, i) : "(untagged)";
     }
-    }
-    return 0;
+    return "";
 }
 
 /* Rank of a key: statuses and priorities in their natural order, the
@@ -113,68 +109,104 @@ static void print_grouped_line(const taskorch_task *t, enum group_key g, enum fo
     printf("  %s\n", taskorch_task_title(t));
 }
 
-static enum group_key sort_key_kind;
-static int qsort_keys(const void *a, const void *b)
+/* One task under one of its keys; sorted by key, then list order. */
+struct member {
+    const char *key; /* borrowed from tasks[task] */
+    size_t task;
+};
+
+static int member_cmp(const void *a, const void *b, void *g)
 {
-    return key_cmp(sort_key_kind, *(const char *const *)a, *(const char *const *)b);
+    const struct member *x = a, *y = b;
+    int c = key_cmp(*(enum group_key *)g, x->key, y->key);
+    return c ? c : (x->task > y->task) - (x->task < y->task);
 }
 
-static int print_groups(taskorch_task_iter *it, enum group_key g, enum format fmt)
+struct groups {
+    taskorch_task **tasks; /* owned: the iterator's items are borrowed */
+    size_t n_tasks;
+    struct member *members;
+    size_t n_members;
+};
+
+static void groups_free(struct groups *gr)
 {
-    size_t n = taskorch_task_iter_count(it), n_keys = 0, cap = n * 4 + 4;
-    const taskorch_task **tasks = calloc(n + 1, sizeof *tasks);
-    const char **keys = calloc(cap, sizeof *keys);
-    if (!tasks || !keys) {
-        free(tasks);
-        free(keys);
+    for (size_t i = 0; i < gr->n_tasks; i++)
+        taskorch_task_free(gr->tasks[i]);
+    free(gr->tasks);
+    free(gr->members);
+}
+
+/* Takes the listed tasks out of the iterator as owned copies (one that was
+ * deleted meanwhile is left out) and pairs each with each of its keys. */
+static int collect_groups(struct ctx *ctx, taskorch_task_iter *it, enum group_key g,
+                          struct groups *gr)
+{
+    size_t n = taskorch_task_iter_count(it), n_ids = 0;
+    char(*ids)[TASKORCH_ID_SIZE] = calloc(n + 1, sizeof *ids);
+    gr->tasks = calloc(n + 1, sizeof *gr->tasks);
+    if (!ids || !gr->tasks) {
+        free(ids);
         return fail(EXIT_FAILURE_, "out of memory");
     }
-    for (size_t i = 0; taskorch_task_iter_next(it, &tasks[i]) == TASKORCH_OK; i++) {
-        const char *k[64];
-        size_t m = task_keys(tasks[i], g, k, 64);
-        for (size_t j = 0; j < m; j++) {
-            bool seen = false;
-            for (size_t q = 0; q < n_keys && !seen; q++)
-                seen = !strcmp(keys[q], k[j]);
-            if (!seen && n_keys < cap)
-                keys[n_keys++] = k[j];
+    const taskorch_task *t;
+    while (n_ids < n && taskorch_task_iter_next(it, &t) == TASKORCH_OK)
+        snprintf(ids[n_ids++], TASKORCH_ID_SIZE, "%s", taskorch_task_id(t));
+    size_t n_members = 0;
+    for (size_t i = 0; i < n_ids; i++) {
+        int rc = taskorch_task_get(&gr->tasks[gr->n_tasks], ctx->db, ids[i]);
+        if (rc == TASKORCH_ENOTFOUND)
+            continue;
+        if (rc) {
+            free(ids);
+            return fail_lib(ctx, rc);
         }
+        n_members += task_key_count(gr->tasks[gr->n_tasks++], g);
     }
-    sort_key_kind = g;
-    qsort(keys, n_keys, sizeof *keys, qsort_keys);
+    free(ids);
+    gr->members = calloc(n_members + 1, sizeof *gr->members);
+    if (!gr->members)
+        return fail(EXIT_FAILURE_, "out of memory");
+    for (size_t i = 0; i < gr->n_tasks; i++)
+        for (size_t k = 0; k < task_key_count(gr->tasks[i], g); k++)
+            gr->members[gr->n_members++] = (struct member){task_key(gr->tasks[i], g, k), i};
+    qsort_r(gr->members, gr->n_members, sizeof *gr->members, member_cmp, &g);
+    return EXIT_OK;
+}
+
+static int print_groups(struct ctx *ctx, taskorch_task_iter *it, enum group_key g, enum format fmt)
+{
+    struct groups gr = {0};
+    int code = collect_groups(ctx, it, g, &gr);
+    if (code) {
+        groups_free(&gr);
+        return code;
+    }
     if (fmt == FORMAT_JSON)
         putchar('{');
-    for (size_t q = 0; q < n_keys; q++) {
+    for (size_t i = 0; i < gr.n_members; i++) {
+        const struct member *m = &gr.members[i];
+        bool first = i == 0 || strcmp(m->key, m[-1].key);
+        if (!first && m->task == m[-1].task)
+            continue; /* the same key twice on one task */
         if (fmt == FORMAT_JSON) {
-            printf("%s", q ? "," : "");
-            json_string(stdout, keys[q]);
-            printf(":[");
-        } else {
-            printf("%s\n", keys[q]);
+            if (first) {
+                printf("%s", i ? "]," : "");
+                json_string(stdout, m->key);
+                printf(":[");
+            } else {
+                putchar(',');
+            }
+            print_task_json(gr.tasks[m->task]);
+            continue;
         }
-        bool first = true;
-        for (size_t i = 0; i < n; i++) {
-            const char *k[64];
-            size_t m = task_keys(tasks[i], g, k, 64);
-            for (size_t j = 0; j < m; j++)
-                if (!strcmp(k[j], keys[q])) {
-                    if (fmt == FORMAT_JSON) {
-                        printf("%s", first ? "" : ",");
-                        print_task_json(tasks[i]);
-                    } else {
-                        print_grouped_line(tasks[i], g, fmt);
-                    }
-                    first = false;
-                    break;
-                }
-        }
-        if (fmt == FORMAT_JSON)
-            putchar(']');
+        if (first)
+            printf("%s\n", m->key);
+        print_grouped_line(gr.tasks[m->task], g, fmt);
     }
     if (fmt == FORMAT_JSON)
-        printf("}\n");
-    free(tasks);
-    free(keys);
+        printf("%s}\n", gr.n_members ? "]" : "");
+    groups_free(&gr);
     return EXIT_OK;
 }
 
@@ -205,7 +237,7 @@ static int assignee_arg(struct ctx *ctx, const char **out)
 /* Runs a query and prints it as the --format asks. */
 static int print_query(struct ctx *ctx, taskorch_task_query *q, int fmt, int group)
 {
-    if (fmt == FORMAT_JSON || group == GROUP_TAG)
+    if (fmt == FORMAT_JSON && group < 0)
         q->flags |= TASKORCH_QUERY_DETAILS;
     taskorch_task_iter *it = NULL;
     int rc = taskorch_task_iter_new(&it, ctx->db, q);
@@ -213,7 +245,7 @@ static int print_query(struct ctx *ctx, taskorch_task_query *q, int fmt, int gro
         return fail_lib(ctx, rc);
     int code = EXIT_OK;
     if (group >= 0) {
-        code = print_groups(it, (enum group_key)group, (enum format)fmt);
+        code = print_groups(ctx, it, (enum group_key)group, (enum format)fmt);
     } else if (fmt == FORMAT_JSON) {
         print_json_list(it);
     } else {

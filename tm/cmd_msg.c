@@ -161,15 +161,8 @@ int cmd_post(struct ctx *ctx)
 /* Parses a non-negative integer option; 0 when absent, -1 after reporting. */
 static int64_t arg_count(const struct ctx *ctx, const char *name)
 {
-    const char *v = arg_value(ctx, name);
-    if (!v)
-        return 0;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || errno || n < 0)
-        return fail(EXIT_INVALID, "--%s must be a non-negative integer, not '%s'", name, v), -1;
-    return n;
+    long long n = 0;
+    return arg_int(ctx, name, 0, INT64_MAX, "a non-negative integer", &n) ? -1 : n;
 }
 
 /* Prints text with continuation lines indented under the first. */
@@ -263,8 +256,8 @@ static int context_text(struct ctx *ctx, const taskorch_task *t, char **people,
 int cmd_context(struct ctx *ctx)
 {
     int fmt = ctx_format(ctx, "text,json");
-    int64_t since = arg_count(ctx, "since");
-    long limit = arg_positive(ctx, "limit");
+    int64_t since = fmt < 0 ? -1 : arg_count(ctx, "since"); /* one error at a time */
+    long limit = since < 0 ? -1 : arg_positive(ctx, "limit");
     if (fmt < 0 || since < 0 || limit < 0)
         return EXIT_INVALID;
     taskorch_task *t = NULL;

@@ -3,12 +3,10 @@
  * Each agent has its own cursor (named by its agent id) in the store, so
  * every agent sees every event once, however many agents watch. A plain
  * watch moves the cursor named by the agent id; each filtered view
- * (--task, --kind, --mine) keeps its own cursor, "AGENT:view-HASH", so it
- * too shows only what is new in that view. --since starts elsewhere and
- * moves no cursor. Following polls the store's
- * data_version through taskorch_event_wait, holding no transaction while
- * idle. */
-#include <math.h>
+ * (--task, --kind, --mine) keeps its own cursor, "AGENT/view-HASH" (no agent id can hold a slash),
+ * so it too shows only what is new in that view. --since starts elsewhere and moves no cursor.
+ * Following polls the store's data_version through taskorch_event_wait, holding no transaction
+ * while idle. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,62 +23,62 @@ static void on_signal(int sig)
 }
 
 /* The typed members of an event; those it lacks are left out. */
-static void print_typed_members(const taskorch_event *ev)
+static void print_typed_members(FILE *f, const taskorch_event *ev)
 {
     const char *from = taskorch_status_name(taskorch_event_from(ev));
     const char *to = taskorch_status_name(taskorch_event_to(ev));
     if (from)
-        printf(",\"from\":\"%s\"", from);
+        fprintf(f, ",\"from\":\"%s\"", from);
     if (to)
-        printf(",\"to\":\"%s\"", to);
+        fprintf(f, ",\"to\":\"%s\"", to);
     if (taskorch_event_assignee(ev)) {
-        printf(",\"assignee\":");
-        json_string(stdout, taskorch_event_assignee(ev));
+        fprintf(f, ",\"assignee\":");
+        json_string(f, taskorch_event_assignee(ev));
     }
     if (taskorch_event_claim(ev))
-        printf(",\"claim\":%lld", (long long)taskorch_event_claim(ev));
+        fprintf(f, ",\"claim\":%lld", (long long)taskorch_event_claim(ev));
     if (taskorch_event_lease_until(ev)) {
-        printf(",\"lease_expires\":");
-        json_time(stdout, taskorch_event_lease_until(ev));
+        fprintf(f, ",\"lease_expires\":");
+        json_time(f, taskorch_event_lease_until(ev));
     }
     if (taskorch_event_cause(ev)) {
-        printf(",\"cause\":");
-        json_string(stdout, taskorch_event_cause(ev));
+        fprintf(f, ",\"cause\":");
+        json_string(f, taskorch_event_cause(ev));
     }
     if (taskorch_event_msg_id(ev))
-        printf(",\"message_id\":%lld", (long long)taskorch_event_msg_id(ev));
+        fprintf(f, ",\"message_id\":%lld", (long long)taskorch_event_msg_id(ev));
     if (taskorch_event_forced(ev))
-        printf(",\"forced\":true");
+        fprintf(f, ",\"forced\":true");
 }
 
-static void print_event(const taskorch_event *ev, enum format fmt)
+static void print_event(FILE *f, const taskorch_event *ev, enum format fmt)
 {
     char when[32];
     format_time(when, sizeof when, taskorch_event_time(ev));
     const char *task = taskorch_event_task_id(ev);
     if (fmt == FORMAT_JSON) {
-        printf("{\"id\":%lld,\"time\":\"%s\",\"kind\":\"%s\",\"task\":",
-               (long long)taskorch_event_id(ev), when, taskorch_event_kind(ev));
-        json_string(stdout, task);
-        printf(",\"agent\":");
-        json_string(stdout, taskorch_event_agent(ev));
-        printf(",\"text\":");
-        json_string(stdout, taskorch_event_text(ev));
-        print_typed_members(ev);
-        printf("}\n");
+        fprintf(f, "{\"id\":%lld,\"time\":\"%s\",\"kind\":\"%s\",\"task\":",
+                (long long)taskorch_event_id(ev), when, taskorch_event_kind(ev));
+        json_string(f, task);
+        fprintf(f, ",\"agent\":");
+        json_string(f, taskorch_event_agent(ev));
+        fprintf(f, ",\"text\":");
+        json_string(f, taskorch_event_text(ev));
+        print_typed_members(f, ev);
+        fprintf(f, "}\n");
         return;
     }
     const char *kind = taskorch_event_kind(ev);
     bool loud = !strcmp(kind, "discover") || !strcmp(kind, "sync");
-    printf("#%lld %s %s %s%s%s %s: ", (long long)taskorch_event_id(ev), when, task ? task : "-",
-           loud ? "** " : "", kind, loud ? " **" : "", taskorch_event_agent(ev));
+    fprintf(f, "#%lld %s %s %s%s%s %s: ", (long long)taskorch_event_id(ev), when, task ? task : "-",
+            loud ? "** " : "", kind, loud ? " **" : "", taskorch_event_agent(ev));
     /* One line per event, so `| wc -l` counts events. */
     for (const char *p = taskorch_event_text(ev); *p; p++)
         if (*p == '\n')
-            fputs(" / ", stdout);
+            fputs(" / ", f);
         else
-            putchar(*p);
-    putchar('\n');
+            putc(*p, f);
+    putc('\n', f);
 }
 
 struct watch {
@@ -91,7 +89,10 @@ struct watch {
     long remaining; /* --limit; 0 = no limit */
 };
 
-/* Prints what is new after q.after; advances q.after. */
+/* Prints what is new after q.after; advances q.after and the cursor. The
+ * events are printed only once the cursor has moved past them, so a watch
+ * that fails prints nothing (and a crash in between loses them for this
+ * cursor rather than showing them twice). */
 static int drain(struct ctx *ctx, struct watch *w)
 {
     taskorch_event_iter *it = NULL;
@@ -100,21 +101,37 @@ static int drain(struct ctx *ctx, struct watch *w)
     int rc = taskorch_event_iter_new(&it, ctx->db, &w->q);
     if (rc)
         return fail_lib(ctx, rc);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out) {
+        taskorch_event_iter_free(it);
+        return fail(EXIT_FAILURE_, "out of memory");
+    }
     const taskorch_event *ev;
     int64_t last = w->q.after;
+    long printed = 0;
     while (taskorch_event_iter_next(it, &ev) == TASKORCH_OK) {
-        print_event(ev, w->fmt);
+        print_event(out, ev, w->fmt);
         last = taskorch_event_id(ev);
-        if (w->remaining)
-            w->remaining--;
+        printed++;
     }
     taskorch_event_iter_free(it);
-    fflush(stdout);
-    if (last != w->q.after) {
-        w->q.after = last;
-        if (*w->consumer && (rc = taskorch_cursor_set(ctx->db, w->consumer, last)))
-            return fail_lib(ctx, rc);
+    if (fclose(out) != 0) {
+        free(buf);
+        return fail(EXIT_FAILURE_, "out of memory");
     }
+    if (last != w->q.after && *w->consumer &&
+        (rc = taskorch_cursor_set(ctx->db, w->consumer, last))) {
+        free(buf);
+        return fail_lib(ctx, rc);
+    }
+    w->q.after = last;
+    if (w->remaining)
+        w->remaining -= printed;
+    fwrite(buf, 1, len, stdout);
+    free(buf);
+    fflush(stdout);
     return EXIT_OK;
 }
 
@@ -138,14 +155,16 @@ static void name_cursor(struct ctx *ctx, struct watch *w)
             h = (h ^ (unsigned char)*p) * 16777619u;
         h = (h ^ '|') * 16777619u;
     }
-    snprintf(w->consumer, sizeof w->consumer, "%s:view-%08x", agent, (unsigned)h);
+    snprintf(w->consumer, sizeof w->consumer, "%s/view-%08x", agent, (unsigned)h);
 }
 
 static int parse_watch(struct ctx *ctx, struct watch *w)
 {
     int fmt = ctx_format(ctx, "text,json");
+    if (fmt < 0)
+        return EXIT_INVALID;
     long limit = arg_positive(ctx, "limit");
-    if (fmt < 0 || limit < 0)
+    if (limit < 0)
         return EXIT_INVALID;
     w->fmt = (enum format)fmt;
     w->remaining = limit;
@@ -168,13 +187,9 @@ static int parse_watch(struct ctx *ctx, struct watch *w)
     if (!since)
         name_cursor(ctx, w);
     if (since) {
-        char *end;
-        long long v = strtoll(since, &end, 10);
-        if (!*since || *end || v < 0)
-            return fail(EXIT_INVALID,
-                        "--since must be an event id (a non-negative integer), "
-                        "not '%s'",
-                        since);
+        long long v = 0;
+        if (arg_int(ctx, "since", 0, INT64_MAX, "an event id (a non-negative integer)", &v))
+            return EXIT_INVALID;
         w->q.after = v;
     } else {
         int rc = *w->consumer ? taskorch_cursor_get(&w->q.after, ctx->db, w->consumer) : 0;
@@ -194,16 +209,15 @@ int cmd_watch(struct ctx *ctx)
 {
     struct watch w = {.q = TASKORCH_EVENT_QUERY_INIT};
     int code = parse_watch(ctx, &w);
-    double timeout = -1;
+    long long timeout = -1; /* ms */
     const char *t = arg_value(ctx, "timeout");
     if (!code && t) {
-        char *end;
         int64_t ms;
-        timeout = strtod(t, &end);
-        bool ok = *t && !*end;
-        if (!ok && taskorch_duration_parse(&ms, t) == TASKORCH_OK) /* 90s, 2m */
-            timeout = (double)ms / 1000, ok = true;
-        if (!ok || !(timeout >= 0) || timeout > 1e9)
+        if (parse_millis(t, 1000000000000LL, &timeout))
+            ;                                                    /* seconds, like 5 or 0.5 */
+        else if (taskorch_duration_parse(&ms, t) == TASKORCH_OK) /* 90s, 2m */
+            timeout = ms;
+        else
             code = fail(EXIT_INVALID,
                         "--timeout must be a number of seconds or a duration (90s, 2m), "
                         "not '%s'",
@@ -229,7 +243,7 @@ int cmd_watch(struct ctx *ctx)
         int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
         int slice = 200; /* short slices so signals end the wait promptly */
         if (timeout >= 0) {
-            int64_t left = start + (int64_t)llround(timeout * 1000) - now;
+            int64_t left = start + timeout - now;
             if (left <= 0)
                 break;
             if (left < slice)

@@ -285,14 +285,35 @@ const struct command *find_command(const char *name)
     return NULL;
 }
 
+/* Error messages echo what the user typed: control characters are shown
+ * escaped, so that every failure is exactly one line. */
+static void put_escaped(const char *s, FILE *f)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\r')
+            fputs("\\r", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            putc(*p, f);
+    }
+}
+
 int fail(int code, const char *fmt, ...)
 {
+    char *msg = NULL;
     va_list ap;
-    fputs("tm: error: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
+    fputs("tm: error: ", stderr);
+    put_escaped(n < 0 ? "out of memory" : msg, stderr);
     fputc('\n', stderr);
+    free(msg);
     return code;
 }
 
@@ -376,9 +397,8 @@ static int open_with(struct ctx *ctx, const char *path, unsigned int flags)
     opts.flags = flags;
     const char *busy = getenv("TM_BUSY_TIMEOUT_MS");
     if (busy && *busy) {
-        char *end;
-        long ms = strtol(busy, &end, 10);
-        if (*end || ms <= 0 || ms > 3600000)
+        long long ms;
+        if (!parse_int(busy, 1, 3600000, &ms))
             return fail(EXIT_INVALID,
                         "TM_BUSY_TIMEOUT_MS must be a number of milliseconds (1-3600000), "
                         "not '%s'",
@@ -407,14 +427,42 @@ static int open_with(struct ctx *ctx, const char *path, unsigned int flags)
     return code;
 }
 
+/* Who acts: --agent, else TM_AGENT_ID, else $USER, else "anonymous". $USER
+ * is only a default: when it is no valid agent id, commands that only read
+ * act as "anonymous", and writers are refused rather than record a name
+ * nobody chose. */
+static int resolve_agent(struct ctx *ctx)
+{
+    static const char rules[] = "use 1-64 characters without spaces, control characters or '/'";
+    const char *env = getenv("TM_AGENT_ID");
+    if (ctx->agent || (env && *env)) {
+        const char *id = ctx->agent ? ctx->agent : env;
+        if (taskorch_agent_check(id) != TASKORCH_OK)
+            return fail(EXIT_INVALID,
+                        "agent id '%s' from %s is not valid: %s; set TM_AGENT_ID or use --agent",
+                        id, ctx->agent ? "--agent" : "TM_AGENT_ID", rules);
+        ctx->agent = id;
+        return EXIT_OK;
+    }
+    const char *user = getenv("USER");
+    if (user && *user && taskorch_agent_check(user) == TASKORCH_OK)
+        ctx->agent = user;
+    else if (user && *user && ctx->cmd->mode != STORE_READ)
+        return fail(EXIT_INVALID,
+                    "$USER '%s' is not a valid agent id (%s); set TM_AGENT_ID or use --agent", user,
+                    rules);
+    else
+        ctx->agent = "anonymous";
+    return EXIT_OK;
+}
+
 /* Commands that create a missing store (other than init) first run against
  * an in-memory stand-in, so that refused input creates nothing. */
 static int open_store(struct ctx *ctx)
 {
-    if (ctx->agent && taskorch_agent_check(ctx->agent) != TASKORCH_OK)
-        return fail(EXIT_INVALID,
-                    "agent id '%s' is not valid: use 1-64 characters without spaces or '/'",
-                    ctx->agent);
+    int rc = resolve_agent(ctx);
+    if (rc)
+        return rc;
     if (ctx->cmd->mode != STORE_CREATE || ctx->cmd->run == cmd_init)
         return open_with(ctx, ctx->db_path,
                          ctx->cmd->mode == STORE_CREATE ? TASKORCH_OPEN_CREATE : 0);
@@ -484,9 +532,9 @@ static int run(struct ctx *ctx, int argc, char **argv)
     return ctx->cmd->run(ctx);
 }
 
-int main(int argc, char **argv)
+int tm_main(int argc, char **argv)
 {
-    static struct ctx ctx;
+    struct ctx ctx = {0};
     int code = run(&ctx, argc, argv);
     /* A problem that did not fail the command, e.g. a mirror not updated. */
     const char *warning = taskorch_db_warning(ctx.db);

@@ -189,6 +189,46 @@ class TestGroupBy(TmCase):
         self.assertEqual({k: [t["id"] for t in v] for k, v in data.items()},
                          {"x": [a], "y": [a, b], "(untagged)": [c]})
 
+    def grouped_text(self, *args):
+        """{heading: [task ids]} of `tm list --group-by ...` text output."""
+        groups, key = {}, None
+        for line in self.ok("list", *args).splitlines():
+            if line.startswith("  "):
+                groups[key].append(line.split()[0])
+            else:
+                key = line
+                self.assertNotIn(key, groups, "heading printed twice")
+                groups[key] = []
+        return groups
+
+    def test_group_by_tag_one_task_ten_tags(self):
+        tags = ["t%02d" % i for i in range(10)]
+        a = self.add("a", *[x for t in tags for x in ("--tag", t)])
+        self.assertEqual(self.grouped_text("--group-by", "tag"), {t: [a] for t in tags})
+        data = self.json("list", "--group-by", "tag")
+        self.assertEqual({k: [t["id"] for t in v] for k, v in data.items()},
+                         {t: [a] for t in tags})
+
+    def test_group_by_tag_eighty_distinct_tags(self):
+        # Two tasks with 40 tags each, a third sharing one of them.
+        expected = {}
+        for n in range(2):
+            tags = ["tag%02d" % (n * 40 + i) for i in range(40)]
+            tid = self.add("t%d" % n, *[x for t in tags for x in ("--tag", t)])
+            for t in tags:
+                expected[t] = [tid]
+        c = self.add("c", "--tag", "tag41")
+        expected["tag41"].append(c)
+        ids = [l.split()[0] for l in self.ok("list", "--format", "simple").splitlines()]
+        for t in expected:  # within a group, tasks keep the list's order
+            expected[t].sort(key=ids.index)
+        groups = self.grouped_text("--group-by", "tag")
+        self.assertEqual(len(groups), 80)
+        self.assertEqual(groups, expected)
+        self.assertEqual(list(groups), sorted(expected))
+        data = self.json("list", "--group-by", "tag")
+        self.assertEqual({k: [t["id"] for t in v] for k, v in data.items()}, expected)
+
 
 if __name__ == "__main__":
     tmtest.main()

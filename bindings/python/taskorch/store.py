@@ -898,7 +898,7 @@ class Store(_Closing):
             else:
                 parts = [(task_id or "").encode(), b"mine" if mine else b""]
                 parts += [k.encode() for k in kind_list or ()]
-                name = "%s:view-%08x" % (self.agent, _fnv1a(parts))
+                name = "%s/view-%08x" % (self.agent, _fnv1a(parts))
             after = self.cursor(name)  # also checks the name and the handle
         else:
             name = False  # no cursor
