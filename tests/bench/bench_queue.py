@@ -273,13 +273,8 @@ def check_big(tools, store, env):
     return edges, done, claimable
 
 
-def tm_has(tm, command, env):
-    return subprocess.run([tm, command, "--help"], env=env, capture_output=True).returncode == 0
-
-
 def bench_sizes(tools, sizes, iterations, workdir, missed):
     env = benchlib.tm_env("bench")
-    has_wait = tm_has(tools.tm, "wait", env)
     per_size = {}
     for size in sizes:
         store = os.path.join(workdir, "big-%d" % size)
@@ -291,9 +286,8 @@ def bench_sizes(tools, sizes, iterations, workdir, missed):
         base = [tools.tm, "--db", store, "--no-mirror"]
         commands = [("tm --version", [tools.tm, "--version"]),
                     ("tm ready --limit 10", base + ["ready", "--limit", "10"]),
-                    ("tm claim", base + ["claim"])]
-        if has_wait:
-            commands.append(("tm wait ID (done)", base + ["wait", done]))
+                    ("tm claim", base + ["claim"]),
+                    ("tm wait ID (done)", base + ["wait", done])]
         times = {label: [] for label, _ in commands}
         for _ in range(iterations):
             for label, argv in commands:
@@ -312,8 +306,6 @@ def bench_sizes(tools, sizes, iterations, workdir, missed):
                              % (format(size, ","), format(edges, ","),
                                 built.split("seconds ")[1].split()[0]),
                              ["operation", "n", "median ms", "p90 ms"], rows)
-        if not has_wait:
-            print("(tm has no `wait` command yet: its row is missing)")
         per_size[size] = dict(med)
         per_size[size].update({"library: ready query, limit 10": lib[0] / 1e3,
                                "library: claim_v2": lib[1] / 1e3,

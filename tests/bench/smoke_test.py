@@ -82,7 +82,7 @@ class QueueSmoke(unittest.TestCase):
         self.assertRegex(out, r"(?m)^\| library, 4 claimers, 30 s lease \| [0-9]+ \|")
         for size in ("200", "400"):
             self.assertRegex(out, r"(?m)^### %s tasks, [\d,]+ dependency edges" % size)
-        for label in ("tm --version", "tm ready --limit 10", "tm claim",
+        for label in ("tm --version", "tm ready --limit 10", "tm claim", "tm wait ID (done)",
                       "library: ready query, limit 10", "library: claim_v2",
                       "library: task_wait (done)"):
             rows = re.findall(r"(?m)^\| %s \| 3 \| [0-9.]+ \|" % re.escape(label), out)
