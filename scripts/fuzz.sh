@@ -30,7 +30,7 @@ for harness in tm validate; do
     # New inputs go to a scratch folder; the checked-in corpus is only read.
     # -close_fd_mask=2: tm's own error lines would drown the report, which
     # libFuzzer and the sanitizers still print.
-    if UBSAN_OPTIONS=print_stacktrace=1 "$build/tests/fuzz/fuzz_$harness" \
+    if UBSAN_OPTIONS=print_stacktrace=1 "$(cd "$build" && pwd)/tests/fuzz/fuzz_$harness" \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 \
         -print_final_stats=1 -artifact_prefix="$art/$harness-" \
         $([ -f "tests/fuzz/$harness.dict" ] && echo "-dict=$src/tests/fuzz/$harness.dict") \
@@ -40,8 +40,9 @@ for harness in tm validate; do
             sed "s/^/fuzz_$harness: /"
     else
         echo "fuzz_$harness FAIL" >>"$results"
-        echo "fuzz_$harness failed; the end of $build/fuzz-$harness.log:" >&2
-        tail -n 40 "$build/fuzz-$harness.log" >&2
+        echo "fuzz_$harness failed; from $build/fuzz-$harness.log:" >&2
+        grep -m1 -A40 -E 'ERROR:|broken promise|deadly signal' "$build/fuzz-$harness.log" >&2 ||
+            tail -n 40 "$build/fuzz-$harness.log" >&2
         status=1
     fi
     rm -rf "$work"
