@@ -1,6 +1,7 @@
 /* util.c - clocks, ids, small allocation helpers. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -47,11 +48,14 @@ bool grow_array(void *arrp, size_t *cap, size_t n, size_t elem)
     void *arr;
     memcpy(&arr, arrp, sizeof arr);
     size_t ncap = *cap ? *cap * 2 : 8;
+    if (ncap > SIZE_MAX / elem)
+        return false;
     void *p = realloc(arr, ncap * elem);
     if (!p)
         return false;
     memcpy(arrp, &p, sizeof p);
     *cap = ncap;
+    /* cppcheck-suppress memleak ; false positive: p now lives in *arrp (memcpy above) */
     return true;
 }
 

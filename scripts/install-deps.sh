@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs the Debian 12 packages taskorch needs to build, test and document itself.
+# (clang and libclang-rt-14-dev, its sanitizer and libFuzzer runtimes, build
+# tests/fuzz; valgrind and cppcheck are CI gates.)
 # Safe to run repeatedly: it only calls apt-get when something is missing.
 set -eu
 
 PACKAGES="meson ninja-build pkg-config gcc g++ libc6-dev check libsubunit-dev \
-libsqlite3-dev sqlite3 scdoc python3 python3-pytest python3-pip bash-completion"
+libsqlite3-dev sqlite3 scdoc python3 python3-pytest python3-pip bash-completion \
+clang libclang-rt-14-dev valgrind cppcheck"
 
 missing=""
 for p in $PACKAGES; do

@@ -138,7 +138,7 @@ class TestFileSizeLimit(TmCase):
     never death by SIGXFSZ; the store keeps what was committed before."""
 
     def run_limited(self, nbytes, *args):
-        argv = [tmtest.TM, "--db", self.store] + list(args)
+        argv = tmtest.tm_argv("--db", self.store, *args)
         p = subprocess.run(argv, capture_output=True, cwd=self.tmp, env=self.env(),
                            preexec_fn=limit_file_size(nbytes), timeout=60)
         return p.returncode, tmtest.decode(p.stdout), tmtest.decode(p.stderr)

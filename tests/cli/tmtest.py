@@ -24,6 +24,19 @@ TM = os.path.abspath(os.environ.get("TM") or os.path.join(
 
 ID_RE = re.compile(r"^[0-9a-f]{8}$")
 
+# TM_VALGRIND=PATH runs every tm under valgrind: a memory error or a leak
+# exits 97 (not 1, which is tm's own "failure") and prints on stderr, so
+# any test that checks the exit code or stderr catches it.
+VALGRIND_ARGS = ["-q", "--error-exitcode=97", "--leak-check=full",
+                 "--errors-for-leak-kinds=definite,indirect",
+                 "--show-leak-kinds=definite,indirect"]
+
+
+def tm_argv(*args):
+    """The command line that runs tm with args (under valgrind if asked)."""
+    valgrind = os.environ.get("TM_VALGRIND")
+    return ([valgrind] + VALGRIND_ARGS if valgrind else []) + [TM] + list(args)
+
 # Environment variables that would change which store or mode tm uses.
 _SCRUBBED = ("TM_DB_PATH", "TM_NO_MIRROR", "TM_REQUEST_ID", "TM_AGENT_ID")
 
@@ -80,7 +93,7 @@ class TmCase(unittest.TestCase):
 
         args may mix str and bytes (bytes pass invalid UTF-8 through).
         db=True passes --db STORE first; db=False passes no store at all."""
-        argv = [TM] + (["--db", self.store] if db else []) + list(args)
+        argv = tm_argv(*(["--db", self.store] if db else []), *args)
         if isinstance(stdin, str):
             stdin = stdin.encode("utf-8")
         p = subprocess.run(argv, input=stdin if stdin is not None else b"",
