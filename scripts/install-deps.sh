@@ -8,6 +8,8 @@ set -eu
 PACKAGES="meson ninja-build pkg-config gcc g++ libc6-dev check libsubunit-dev \
 libsqlite3-dev sqlite3 scdoc python3 python3-pytest python3-pip bash-completion \
 clang libclang-rt-14-dev valgrind cppcheck"
+# mypy checks the Python bindings' type hints (tests/python/test_typing.py).
+PACKAGES="$PACKAGES mypy"
 
 missing=""
 for p in $PACKAGES; do

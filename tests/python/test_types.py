@@ -61,7 +61,7 @@ class ArgumentTypes(helpers.StoreTest):
             "messages since": lambda: s.messages(t, since="1"),
             "participants": lambda: s.participants(1),
             "events after": lambda: s.events(after="0"),
-            "events after None": lambda: s.events(after=None),
+            "events since None": lambda: s.events(since=None),
             "events kinds": lambda: s.events(kinds=[1]),
             "events mine": lambda: s.events(mine=1),
             "wait_event after": lambda: s.wait_event("1"),

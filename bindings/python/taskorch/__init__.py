@@ -10,9 +10,13 @@ share to coordinate work on one project.
             print(ev.kind, ev.task, ev.text)
 
 The low-level module taskorch._lib mirrors the C API one-to-one.
+The package is typed (PEP 561): type checkers read its annotations.
 """
+from __future__ import annotations
+
 import ctypes
 import os
+from typing import Optional
 
 from . import _args
 from . import _lib
@@ -22,8 +26,8 @@ from .errors import (AmbiguousIdError, BlockedError, BusyError, ClaimTimeoutErro
                      RequestError, SchemaError, StoreError, TaskorchError, ValidationError,
                      WaitTimeoutError, error_for)
 from .store import Store
-from .types import (EVENT_KINDS, MESSAGE_KINDS, PRIORITIES, STATUSES, Event, FileRef,
-                    Message, Task)
+from .types import (EVENT_KINDS, MESSAGE_KINDS, PRIORITIES, STATUSES, Duration, Event,
+                    FileRef, Message, Names, PathArg, Task, TaskRef, TaskRefs)
 
 __version__ = "0.2.0"
 
@@ -32,17 +36,20 @@ __all__ = [
     "TaskorchError", "NotFoundError", "AmbiguousIdError", "ValidationError", "CycleError",
     "BlockedError", "HasDependentsError", "ConflictError", "RequestError", "StoreError",
     "CorruptStoreError", "BusyError", "SchemaError", "ReadOnlyError", "ClosedStoreError",
-    "OutOfMemoryError", "WaitTimeoutError", "ClaimTimeoutError", "PRIORITIES", "STATUSES", "MESSAGE_KINDS", "EVENT_KINDS",
+    "OutOfMemoryError", "WaitTimeoutError", "ClaimTimeoutError",
+    "PRIORITIES", "STATUSES", "MESSAGE_KINDS", "EVENT_KINDS",
+    "TaskRef", "TaskRefs", "Names", "Duration", "PathArg",
     "library_version", "locate", "is_valid_agent", "parse_duration",
 ]
 
 
-def library_version():
+def library_version() -> str:
     """The loaded C library's version, "MAJOR.MINOR.PATCH"."""
-    return _lib.taskorch_version().decode()
+    version: bytes = _lib.taskorch_version()
+    return version.decode()
 
 
-def locate(path=None):
+def locate(path: Optional[PathArg] = None) -> str:
     """The store file a Store(path) would open, found as tm finds it
     (nothing is created)."""
     p = _args.path(path)
@@ -56,13 +63,14 @@ def locate(path=None):
         _lib.taskorch_free(out)
 
 
-def is_valid_agent(agent):
+def is_valid_agent(agent: str) -> bool:
     """Whether agent is a valid agent id: 1..64 bytes of UTF-8 without
     whitespace, control characters or '/'."""
-    return _lib.taskorch_agent_check(_args.text(agent, "agent")) == _lib.TASKORCH_OK
+    rc: int = _lib.taskorch_agent_check(_args.text(agent, "agent"))
+    return rc == _lib.TASKORCH_OK
 
 
-def parse_duration(text):
+def parse_duration(text: str) -> float:
     """A duration as tm takes it ("90" seconds, "90s", "15m", "2h", "1d",
     "250ms") in seconds, as a float. Zero, negative or malformed values
     raise ValidationError."""

@@ -13,9 +13,16 @@ version.
 
 Nothing here converts types or raises on error codes: that is the job of
 the Pythonic layer (taskorch.Store).
+
+For type checkers the C functions are ``Any``: their ctypes prototypes
+below are the precise declaration, checked against the header by the
+tests (tests/python/test_lowlevel.py).
 """
+from __future__ import annotations
+
 import ctypes
 import os
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Type
 from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int64,
                     c_size_t, c_uint, c_void_p)
 
@@ -272,7 +279,7 @@ eiter_p = P(taskorch_event_iter)
 # original pointer survives for taskorch_free.
 owned_str = P(c_char)
 
-PROTOTYPES = [
+PROTOTYPES: List[Tuple[str, Optional[Type[Any]], List[Type[Any]]]] = [
     # versions
     ("taskorch_version", c_char_p, []),
     ("taskorch_version_number", c_int, []),
@@ -403,7 +410,7 @@ PROTOTYPES = [
 ]
 
 
-def _load():
+def _load() -> Tuple[str, ctypes.CDLL]:
     name = os.environ.get("TASKORCH_LIBRARY") or SONAME
     try:
         lib = ctypes.CDLL(name)
@@ -429,7 +436,7 @@ def _load():
             "taskorch: library %s is version %d.%d.%d but this package needs "
             "%d.%d%s" % (name, major, minor, number % 100, EXPECTED_MAJOR,
                          EXPECTED_MINOR, "" if EXPECTED_MAJOR == 0 else " or newer"))
-    missing = []
+    missing: List[str] = []
     for fname, restype, argtypes in PROTOTYPES:
         try:
             fn = getattr(lib, fname)
@@ -444,9 +451,14 @@ def _load():
 
 
 LIBRARY_NAME, lib = _load()
-VERSION_NUMBER = lib.taskorch_version_number()
+VERSION_NUMBER: int = lib.taskorch_version_number()
 
 # Export each function under its C name.
 globals().update({fname: getattr(lib, fname) for fname, _, _ in PROTOTYPES})
 
 del P
+
+if TYPE_CHECKING:
+    # The functions exported above under their C names, as type checkers
+    # see them (this module attribute hook exists only for them).
+    def __getattr__(name: str) -> Any: ...

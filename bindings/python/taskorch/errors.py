@@ -18,6 +18,10 @@ store handle was involved). The base classes let callers catch by family:
                                       also a NotFoundError, like "nothing
                                       to claim"
 """
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Optional, Tuple, Type
+
 from . import _lib as L
 
 
@@ -25,19 +29,21 @@ class TaskorchError(Exception):
     """A libtaskorch call failed. ``code`` is the status code, ``message``
     the library's explanation."""
 
-    def __init__(self, code, message=None):
-        if not message:
-            message = L.taskorch_strerror(code).decode()
-        # One argument only: OSError with two would treat code as errno.
-        Exception.__init__(self, message)
-        self.code = code
-        self.message = message
+    code: int
+    message: str
 
-    def __str__(self):
+    def __init__(self, code: int, message: Optional[str] = None) -> None:
+        text: str = message or L.taskorch_strerror(code).decode()
+        # One argument only: OSError with two would treat code as errno.
+        Exception.__init__(self, text)
+        self.code = code
+        self.message = text
+
+    def __str__(self) -> str:
         # KeyError would otherwise print the message in quotes.
         return self.message
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.code, self.message))
 
 
@@ -99,7 +105,8 @@ class ReadOnlyError(StoreError):
 class ClosedStoreError(StoreError):
     """The Store was used after close()."""
 
-    def __init__(self, code=L.TASKORCH_ESTORE, message="the store is closed"):
+    def __init__(self, code: int = L.TASKORCH_ESTORE,
+                 message: Optional[str] = "the store is closed") -> None:
         StoreError.__init__(self, code, message)
 
 
@@ -111,11 +118,14 @@ class WaitTimeoutError(TaskorchError, TimeoutError):
     """A wait ended without news. ``pending`` holds the ids of the tasks
     that were not done yet when Store.wait gave up (empty otherwise)."""
 
-    def __init__(self, code=L.TASKORCH_ETIMEOUT, message=None, pending=()):
+    pending: Tuple[str, ...]
+
+    def __init__(self, code: int = L.TASKORCH_ETIMEOUT, message: Optional[str] = None,
+                 pending: Iterable[str] = ()) -> None:
         TaskorchError.__init__(self, code, message)
         self.pending = tuple(pending)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.code, self.message, self.pending))
 
 
@@ -125,7 +135,7 @@ class ClaimTimeoutError(WaitTimeoutError, NotFoundError):
     claim" with or without waiting."""
 
 
-_BY_CODE = {
+_BY_CODE: Dict[int, Type[TaskorchError]] = {
     L.TASKORCH_ENOMEM: OutOfMemoryError,
     L.TASKORCH_EINVAL: ValidationError,
     L.TASKORCH_ENOTFOUND: NotFoundError,
@@ -144,7 +154,7 @@ _BY_CODE = {
 }
 
 
-def error_for(code, message=None):
+def error_for(code: int, message: Optional[str] = None) -> TaskorchError:
     """The exception instance for a status code (TaskorchError for codes
     without a class of their own, such as TASKORCH_ERROR)."""
     return _BY_CODE.get(code, TaskorchError)(code, message)

@@ -1,4 +1,7 @@
 """The Pythonic layer: Store, a handle on one task store."""
+from __future__ import annotations
+
+import collections.abc
 import ctypes
 import math
 import os
@@ -6,12 +9,18 @@ import threading
 import time
 import warnings
 from ctypes import byref
+from typing import (Any, Callable, Generic, Iterable, Iterator, List, NoReturn, Optional,
+                    TypeVar, Union, overload)
 
 from . import _args as A
 from . import _lib as L
 from .errors import (ClaimTimeoutError, ClosedStoreError, ValidationError, WaitTimeoutError,
                      error_for)
-from .types import EVENT_KINDS, MESSAGE_KINDS, PRIORITIES, STATUSES, Event, Message, Task
+from .types import (EVENT_KINDS, MESSAGE_KINDS, PRIORITIES, STATUSES, Duration, Event,
+                    Message, Names, PathArg, Task, TaskRef, TaskRefs)
+
+_T = TypeVar("_T")
+_C = TypeVar("_C", bound="_Closing")
 
 _SORTS = ("priority", "created", "updated")
 # Longest single wait inside the library, so Ctrl-C (handled between C
@@ -19,20 +28,21 @@ _SORTS = ("priority", "created", "updated")
 _WAIT_SLICE_MS = 200
 
 
-def _task_id(value, what="task"):
+def _task_id(value: object, what: str = "task") -> bytes:
     """A task id or unique prefix, as str or a Task, to bytes."""
     if isinstance(value, Task):
         value = value.id
     return A.text(value, what)
 
 
-def _task_ids(values, what):
+def _task_ids(values: Iterable[object], what: str) -> List[bytes]:
     """Task ids given as varargs, each a str, a Task or an iterable of them."""
-    out = []
+    out: List[bytes] = []
     for v in values:
         if isinstance(v, (str, Task)):
             out.append(_task_id(v, what))
-        elif isinstance(v, (bytes, bytearray)) or not hasattr(v, "__iter__"):
+        elif (isinstance(v, (bytes, bytearray))
+              or not isinstance(v, collections.abc.Iterable)):
             raise TypeError("%s must be a task id (str), a Task or an iterable of "
                             "them, not %s" % (what, type(v).__name__))
         else:
@@ -44,7 +54,8 @@ _WAIT_UNTIL = {"completed": L.TASKORCH_WAIT_COMPLETED, "terminal": L.TASKORCH_WA
                "any-terminal": L.TASKORCH_WAIT_TERMINAL}
 
 
-def _write_options(request_id=None, claim=None, force=False):
+def _write_options(request_id: object = None, claim: object = None,
+                   force: object = False) -> Optional[Any]:
     """The options of the next write (taskorch_db_next_write), or None when
     there are none. Checked before anything reaches C, so a bad argument
     never leaves options pending on the handle."""
@@ -61,7 +72,7 @@ def _write_options(request_id=None, claim=None, force=False):
     return wo
 
 
-def _lease_ms(value, what="lease"):
+def _lease_ms(value: object, what: str = "lease") -> int:
     """claim(lease=...): None is the default lease (0), "none" no lease
     (-1), anything else a length of time."""
     if value is None:
@@ -71,7 +82,7 @@ def _lease_ms(value, what="lease"):
     return A.duration_ms(value, what)
 
 
-def _fnv1a(parts):
+def _fnv1a(parts: Iterable[bytes]) -> int:
     """The 32-bit FNV-1a hash tm watch names a filtered view's cursor by:
     each part's bytes followed by '|'."""
     h = 2166136261
@@ -81,7 +92,8 @@ def _fnv1a(parts):
     return h
 
 
-def _hours(value, what, optional=False, zero=False):
+def _hours(value: object, what: str, optional: bool = False,
+           zero: bool = False) -> Optional[float]:
     """Hours of work: a number > 0 (>= 0 with zero=True)."""
     if value is None and optional:
         return None
@@ -94,7 +106,17 @@ def _hours(value, what, optional=False, zero=False):
     return float(value)
 
 
-def _raise_plain(rc):
+def _since(since: Optional[int], after: Optional[int],
+           default: Optional[int]) -> Optional[int]:
+    """since=, or after= (its earlier name): one of them, not both."""
+    if after is None:
+        return since
+    if since is not None and since != default:
+        raise TypeError("give since or after (its earlier name), not both")
+    return after
+
+
+def _raise_plain(rc: int) -> None:
     """Raises for a status code from a call that has no store handle."""
     if rc:
         raise error_for(rc)
@@ -104,26 +126,31 @@ class _Closing:
     """Context-manager protocol for objects owning C memory: `close()`
     releases it, on leaving a `with` block or at garbage collection."""
 
-    def __enter__(self):
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _C) -> _C:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:  # interpreter shutdown
             pass
 
 
-class _Iterator(_Closing):
+class _Iterator(_Closing, Generic[_T]):
     """Walks a C iterator, copying each borrowed item into a Python value,
     and frees the C iterator with the library's own function when
     exhausted, closed, or garbage-collected. The C side was filled when it
     was created, so the store may be changed (or closed) while iterating."""
 
-    def __init__(self, ptr, item_type, next_fn, free_fn, convert, count=None):
+    def __init__(self, ptr: Any, item_type: Any, next_fn: Callable[..., int],
+                 free_fn: Callable[[Any], None], convert: Callable[[Any], _T],
+                 count: Optional[int] = None) -> None:
         self._ptr = ptr
         self._item_type = item_type
         self._next = next_fn
@@ -131,10 +158,10 @@ class _Iterator(_Closing):
         self._convert = convert
         self._count = count
 
-    def __iter__(self):
+    def __iter__(self) -> _Iterator[_T]:
         return self
 
-    def __next__(self):
+    def __next__(self) -> _T:
         if not self._ptr:
             raise StopIteration
         item = self._item_type()
@@ -147,13 +174,14 @@ class _Iterator(_Closing):
             raise error_for(rc)
         return self._convert(item)
 
-    def __len__(self):
+    def __len__(self) -> int:
         """Number of items the query matched in all (tasks only)."""
         if self._count is None:
             raise TypeError("this iterator has no length")
         return self._count
 
-    def close(self):
+    def close(self) -> None:
+        """Frees the C iterator; iterating further yields nothing."""
         ptr, self._ptr = self._ptr, None
         if ptr:
             self._free(ptr)
@@ -182,9 +210,11 @@ class Store(_Closing):
     in each process.
     """
 
-    def __init__(self, path=None, agent=None, create=False, mirror=True,
-                 readonly=False, busy_timeout=None, default_lease=None):
-        self._db = None
+    def __init__(self, path: Optional[PathArg] = None, agent: Optional[str] = None,
+                 create: bool = False, mirror: bool = True, readonly: bool = False,
+                 busy_timeout: Optional[float] = None,
+                 default_lease: Optional[Duration] = None) -> None:
+        self._db: Any = None
         self._lock = threading.RLock()
         path_b = A.path(path)
         agent_b = A.text(agent, "agent", optional=True)
@@ -211,25 +241,25 @@ class Store(_Closing):
 
     # -- handle --------------------------------------------------------------
 
-    def _require(self):
+    def _require(self) -> Any:
         if not self._db:
             raise ClosedStoreError()
         return self._db
 
-    def _fail(self, rc):
+    def _fail(self, rc: int) -> NoReturn:
         raise error_for(rc, L.taskorch_db_errmsg(self._db).decode("utf-8", "replace"))
 
-    def _check(self, rc):
+    def _check(self, rc: int) -> None:
         if rc:
             self._fail(rc)
 
-    def _next_write(self, db, wo):
+    def _next_write(self, db: Any, wo: Optional[Any]) -> None:
         """Hands the options of the next write to the library; call it
         under the lock, right before the one write call."""
         if wo is not None:
             self._check(L.taskorch_db_next_write(db, byref(wo)))
 
-    def close(self):
+    def close(self) -> None:
         """Closes the store; later calls raise ClosedStoreError. Closing
         twice is fine."""
         with self._lock:
@@ -238,39 +268,41 @@ class Store(_Closing):
                 L.taskorch_db_close(db)
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """Whether close() was called."""
         return not self._db
 
-    def __enter__(self):
+    def __enter__(self) -> Store:
         self._require()
         return self
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if not self._db:
             return "<taskorch.Store closed>"
         return "<taskorch.Store %r agent=%r>" % (self.path, self.agent)
 
     @property
-    def path(self):
+    def path(self) -> str:
         """Path of the store file."""
         with self._lock:
             return os.fsdecode(L.taskorch_db_path(self._require()))
 
     @property
-    def agent(self):
+    def agent(self) -> str:
         """The agent identity this store acts as; assignable."""
         with self._lock:
-            return L.taskorch_db_agent(self._require()).decode()
+            name: bytes = L.taskorch_db_agent(self._require())
+            return name.decode()
 
     @agent.setter
-    def agent(self, value):
+    def agent(self, value: str) -> None:
         b = A.text(value, "agent")
         with self._lock:
             self._check(L.taskorch_db_set_agent(self._require(), b))
 
     # -- settings --------------------------------------------------------------
 
-    def config_get(self, key):
+    def config_get(self, key: str) -> Optional[str]:
         """A store setting (shared by every agent) as str, None when unset.
         Known keys: "lease", the default lease of claims (a duration such as
         "15m", or "none")."""
@@ -285,7 +317,7 @@ class Store(_Closing):
         finally:
             L.taskorch_free(out)
 
-    def config_set(self, key, value):
+    def config_set(self, key: str, value: Optional[str]) -> None:
         """Sets a store setting (ValidationError for an unknown key or a bad
         value); value None removes it."""
         k = A.text(key, "key")
@@ -293,16 +325,60 @@ class Store(_Closing):
         with self._lock:
             self._check(L.taskorch_config_set(self._require(), k, v))
 
+    # -- maintenance -------------------------------------------------------------
+
+    def doctor(self, fix: bool = False) -> List[str]:
+        """Checks the store and its markdown mirror, as tm doctor does, and
+        returns the findings, one line each ("area: text"; area is
+        integrity, schema, wal, mode, foreign or mirror); an empty list means
+        healthy. Nothing is changed, unless fix: then the mirror is rebuilt
+        from the store first (ValidationError when this handle writes no
+        mirror, ReadOnlyError when read-only; a mirror file that could not
+        be rewritten shows in the findings, with a RuntimeWarning)."""
+        f = A.flag(fix, "fix")
+        out = ctypes.POINTER(L.owned_str)()
+        with self._lock:
+            db = self._require()
+            if f:
+                rc = L.taskorch_mirror_rebuild(db)
+                if rc in (L.TASKORCH_EINVAL, L.TASKORCH_EREADONLY):
+                    self._fail(rc)
+                if rc:
+                    warnings.warn(L.taskorch_db_errmsg(db).decode("utf-8", "replace"),
+                                  RuntimeWarning, stacklevel=2)
+            self._check(L.taskorch_check(byref(out), db))
+        try:
+            findings: List[str] = []
+            i = 0
+            while out[i]:
+                findings.append(ctypes.string_at(out[i]).decode("utf-8", "surrogateescape"))
+                i += 1
+            return findings
+        finally:
+            L.taskorch_free(out)
+
+    def backup(self, path: PathArg, force: bool = False) -> None:
+        """Writes a consistent copy of the store to the file path while
+        agents keep working, as tm backup does; the copy is a complete
+        store. An existing path is refused (ValidationError) unless
+        force."""
+        p = A.path(path)
+        flags = L.TASKORCH_FORCE if A.flag(force, "force") else 0
+        with self._lock:
+            self._check(L.taskorch_db_backup(self._require(), p, flags))
+
     # -- tasks -----------------------------------------------------------------
 
-    def _take_task(self, ptr):
+    def _take_task(self, ptr: Any) -> Task:
         try:
             return Task._from_c(ptr)
         finally:
             L.taskorch_task_free(ptr)
 
-    def add(self, title, description=None, priority=None, assignee=None, tags=(),
-            files=(), depends_on=(), estimate=None, *, request_id=None):
+    def add(self, title: str, description: Optional[str] = None,
+            priority: Optional[str] = None, assignee: Optional[str] = None,
+            tags: Names = (), files: Names = (), depends_on: TaskRefs = (),
+            estimate: Optional[float] = None, *, request_id: Optional[str] = None) -> Task:
         """Creates a task as this agent and returns it. priority: low,
         medium (default), high or critical. files: "path[:line[:end]]"
         strings. depends_on: ids, prefixes or Tasks; the task starts
@@ -329,7 +405,7 @@ class Store(_Closing):
             self._check(L.taskorch_task_create(byref(out), db, byref(spec)))
         return self._take_task(out)
 
-    def resolve(self, task):
+    def resolve(self, task: TaskRef) -> str:
         """The full id of a task given by id or unique prefix."""
         b = _task_id(task)
         buf = ctypes.create_string_buffer(L.TASKORCH_ID_SIZE)
@@ -337,28 +413,36 @@ class Store(_Closing):
             self._check(L.taskorch_task_resolve(buf, self._require(), b))
         return buf.value.decode()
 
-    def get(self, task):
+    def show(self, task: TaskRef) -> Task:
         """The task with this id or unique prefix (NotFoundError if none,
-        AmbiguousIdError if several)."""
+        AmbiguousIdError if several), as tm show gives it. get() is the
+        same method under its earlier name."""
         b = _task_id(task)
         out = L.task_p()
         with self._lock:
             self._check(L.taskorch_task_get(byref(out), self._require(), b))
         return self._take_task(out)
 
-    def __getitem__(self, task):
-        return self.get(task)
+    #: The earlier name of show(), kept as an alias.
+    get = show
 
-    def __contains__(self, task):
+    def __getitem__(self, task: TaskRef) -> Task:
+        return self.show(task)
+
+    def __contains__(self, task: TaskRef) -> bool:
         try:
             self.resolve(task)
         except KeyError:
             return False
         return True
 
-    def update(self, task, title=None, description=None, priority=None, status=None,
-               assignee=None, add_tags=(), remove_tags=(), add_files=(), summary=None,
-               force=False, estimate=None, *, request_id=None, claim=None):
+    def update(self, task: TaskRef, title: Optional[str] = None,
+               description: Optional[str] = None, priority: Optional[str] = None,
+               status: Optional[str] = None, assignee: Optional[str] = None,
+               add_tags: Names = (), remove_tags: Names = (), add_files: Names = (),
+               summary: Optional[str] = None, force: bool = False,
+               estimate: Optional[float] = None, *, request_id: Optional[str] = None,
+               claim: Optional[int] = None) -> Task:
         """Changes a task and returns it as it now is. None leaves a field
         as it is; description="" clears it, assignee="" unassigns,
         estimate=0 clears the estimate. Changing nothing raises
@@ -391,7 +475,8 @@ class Store(_Closing):
             self._check(L.taskorch_task_update(byref(out), db, b, byref(ch)))
         return self._take_task(out)
 
-    def complete(self, task, summary=None, force=False, *, request_id=None, claim=None):
+    def complete(self, task: TaskRef, summary: Optional[str] = None, force: bool = False, *,
+                 request_id: Optional[str] = None, claim: Optional[int] = None) -> None:
         """Marks a task completed (BlockedError while a dependency is
         unfinished, ConflictError while another agent holds it, unless
         force) and unblocks its ready dependents. claim: the claim number
@@ -405,7 +490,8 @@ class Store(_Closing):
             self._next_write(db, wo)
             self._check(L.taskorch_task_complete(db, b, s, flags))
 
-    def set_status(self, task, status, force=False, *, request_id=None, claim=None):
+    def set_status(self, task: TaskRef, status: str, force: bool = False, *,
+                   request_id: Optional[str] = None, claim: Optional[int] = None) -> None:
         """Sets a task's status: pending, in_progress, completed, blocked
         (by hand: it sticks) or cancelled."""
         b = _task_id(task)
@@ -417,11 +503,13 @@ class Store(_Closing):
             self._next_write(db, wo)
             self._check(L.taskorch_task_set_status(db, b, s, flags))
 
-    def start(self, task, force=False, *, request_id=None, claim=None):
+    def start(self, task: TaskRef, force: bool = False, *, request_id: Optional[str] = None,
+              claim: Optional[int] = None) -> None:
         """Sets a task in_progress."""
         self.set_status(task, "in_progress", force=force, request_id=request_id, claim=claim)
 
-    def assign(self, task, agent, *, request_id=None, claim=None, force=False):
+    def assign(self, task: TaskRef, agent: Optional[str], *, request_id: Optional[str] = None,
+               claim: Optional[int] = None, force: bool = False) -> None:
         """Assigns a task to an agent; None or "" unassigns it."""
         b = _task_id(task)
         a = A.text(agent, "agent", optional=True)
@@ -431,8 +519,11 @@ class Store(_Closing):
             self._next_write(db, wo)
             self._check(L.taskorch_task_assign(db, b, a))
 
-    def claim(self, task=None, *, tag=None, priority=None, lease=None, resume=False,
-              mine=False, wait=None, request_id=None, claim=None, force=False):
+    def claim(self, task: Optional[TaskRef] = None, *, tag: Optional[str] = None,
+              priority: Optional[str] = None, lease: Optional[Duration] = None,
+              resume: bool = False, mine: bool = False, wait: Optional[Duration] = None,
+              request_id: Optional[str] = None, claim: Optional[int] = None,
+              force: bool = False) -> Task:
         """Takes a task for this agent in one write transaction and returns
         it as it now is: in_progress, assigned to this agent, joined, with
         a new claim number (Task.claim) and, with a lease, an expiry
@@ -506,7 +597,9 @@ class Store(_Closing):
                     L.TASKORCH_ETIMEOUT, "nothing to claim for %s within %g s"
                     % (self.agent, wait))
 
-    def heartbeat(self, task, lease=None, *, claim=None, force=False, request_id=None):
+    def heartbeat(self, task: TaskRef, lease: Optional[Duration] = None, *,
+                  claim: Optional[int] = None, force: bool = False,
+                  request_id: Optional[str] = None) -> Task:
         """Renews the lease of a task this agent holds and returns the task:
         the lease now ends lease from now (seconds, a timedelta or a
         duration string; None: the claim's own lease length again). Writes
@@ -523,7 +616,8 @@ class Store(_Closing):
             self._check(L.taskorch_task_heartbeat(byref(out), db, b, ms))
         return self._take_task(out)
 
-    def release(self, task, unassign=False, *, claim=None, force=False, request_id=None):
+    def release(self, task: TaskRef, unassign: bool = False, *, claim: Optional[int] = None,
+                force: bool = False, request_id: Optional[str] = None) -> None:
         """Gives a claimed task back: pending again (blocked when a
         dependency is unfinished), its claim and lease cleared, the
         assignee kept unless unassign. Errors as heartbeat()."""
@@ -535,7 +629,8 @@ class Store(_Closing):
             self._next_write(db, wo)
             self._check(L.taskorch_task_release(db, b, flags))
 
-    def delete(self, task, force=False, *, request_id=None, claim=None):
+    def delete(self, task: TaskRef, force: bool = False, *, request_id: Optional[str] = None,
+               claim: Optional[int] = None) -> None:
         """Deletes a task and everything attached to it. While other tasks
         depend on it: HasDependentsError, unless force (which removes those
         edges, and overrides another agent's claim)."""
@@ -547,12 +642,19 @@ class Store(_Closing):
             self._next_write(db, wo)
             self._check(L.taskorch_task_delete(db, b, flags))
 
-    def tasks(self, status=None, assignee=None, unassigned=False, tag=None, priority=None,
-              has_deps=False, ready=False, limit=None, sort="priority"):
+    def list(self, status: Optional[Names] = None, assignee: Optional[str] = None,
+             unassigned: bool = False, tag: Optional[str] = None,
+             priority: Optional[str] = None, has_deps: bool = False, ready: bool = False,
+             limit: Optional[int] = None, sort: str = "priority",
+             mine: bool = False) -> _Iterator[Task]:
         """Iterates over matching tasks (with tags, files and dependency
-        ids). status: a name or several. sort: priority (critical first,
-        then oldest), created (oldest first) or updated (newest first).
-        len() of the result is the number of matches."""
+        ids), as tm list filters them. status: a name or several.
+        assignee: an agent, "@me" for this agent; mine=True is the same as
+        assignee="@me". sort: priority (critical first, then oldest),
+        created (oldest first) or updated (newest first). len() of the
+        result is the number of matches. tasks() is the same method under
+        its earlier name."""
+        assignee = self._assignee(assignee, mine)
         q = L.taskorch_task_query()
         _raise_plain(L.taskorch_task_query_init(byref(q), L.TASKORCH_TASK_QUERY_VERSION))
         if status is not None:
@@ -577,20 +679,37 @@ class Store(_Closing):
         return _Iterator(it, L.task_p, L.taskorch_task_iter_next, L.taskorch_task_iter_free,
                          Task._from_c, count=L.taskorch_task_iter_count(it))
 
-    def __iter__(self):
-        return self.tasks()
+    #: The earlier name of list(), kept as an alias.
+    tasks = list
 
-    def ready(self, assignee=None, limit=None):
+    def _assignee(self, assignee: Optional[str], mine: bool) -> Optional[str]:
+        """tm's --assignee / --mine: "@me" and mine=True mean this agent."""
+        if A.flag(mine, "mine"):
+            if assignee is not None and assignee != "@me":
+                raise ValidationError(L.TASKORCH_EINVAL,
+                                      "give assignee or mine, not both: mine is assignee='@me'")
+            return self.agent
+        if assignee == "@me":
+            return self.agent
+        return assignee
+
+    def __iter__(self) -> _Iterator[Task]:
+        return self.list()
+
+    def ready(self, assignee: Optional[str] = None, limit: Optional[int] = None,
+              mine: bool = False) -> _Iterator[Task]:
         """Pending tasks whose dependencies are all completed, most
-        important first."""
-        return self.tasks(assignee=assignee, ready=True, limit=limit)
+        important first (tm ready). assignee and mine as for list()."""
+        return self.list(assignee=assignee, ready=True, limit=limit, mine=mine)
 
     # -- dependencies ------------------------------------------------------------
 
-    def add_dependencies(self, task, *deps, request_id=None, claim=None, force=False):
+    def dep_add(self, task: TaskRef, *deps: TaskRefs, request_id: Optional[str] = None,
+                claim: Optional[int] = None, force: bool = False) -> None:
         """Makes task depend on each of deps (ids, prefixes, Tasks or lists
-        of them), in one transaction. CycleError for a cycle or a
-        self-dependency; an edge that exists already is skipped."""
+        of them), in one transaction (tm dep add). CycleError for a cycle
+        or a self-dependency; an edge that exists already is skipped.
+        add_dependencies() is the same method under its earlier name."""
         b = _task_id(task)
         arr, n = A.str_array(_task_ids(deps, "dependency"))
         wo = _write_options(request_id, claim, force)
@@ -599,9 +718,14 @@ class Store(_Closing):
             self._next_write(db, wo)
             self._check(L.taskorch_dep_add(db, b, arr, n))
 
-    def remove_dependencies(self, task, *deps, request_id=None, claim=None, force=False):
-        """Removes the edges task -> each of deps (NotFoundError for an edge
-        that does not exist)."""
+    #: The earlier name of dep_add(), kept as an alias.
+    add_dependencies = dep_add
+
+    def dep_remove(self, task: TaskRef, *deps: TaskRefs, request_id: Optional[str] = None,
+                   claim: Optional[int] = None, force: bool = False) -> None:
+        """Removes the edges task -> each of deps (tm dep rm; NotFoundError
+        for an edge that does not exist). remove_dependencies() is the
+        same method under its earlier name."""
         b = _task_id(task)
         arr, n = A.str_array(_task_ids(deps, "dependency"))
         wo = _write_options(request_id, claim, force)
@@ -610,7 +734,18 @@ class Store(_Closing):
             self._next_write(db, wo)
             self._check(L.taskorch_dep_remove(db, b, arr, n))
 
-    def _dep_list(self, task, direction):
+    #: The earlier name of dep_remove(), kept as an alias.
+    remove_dependencies = dep_remove
+
+    def dep_list(self, task: TaskRef, dependents: bool = False) -> List[Task]:
+        """The tasks this task depends on, or with dependents=True the
+        tasks that depend on it, oldest first (tm dep list
+        [--dependents]). dependencies() and dependents() are the two
+        directions under their earlier names."""
+        return self._dep_list(task, L.TASKORCH_DEP_DEPENDENTS if A.flag(dependents, "dependents")
+                              else L.TASKORCH_DEP_PREREQUISITES)
+
+    def _dep_list(self, task: TaskRef, direction: int) -> List[Task]:
         b = _task_id(task)
         it = L.titer_p()
         with self._lock:
@@ -621,17 +756,20 @@ class Store(_Closing):
             # task in full so every Task this package returns is complete.
             return [self.get(i) for i in ids]
 
-    def dependencies(self, task):
-        """The tasks this task depends on, oldest first."""
+    def dependencies(self, task: TaskRef) -> List[Task]:
+        """The tasks this task depends on, oldest first: an alias of
+        dep_list(task)."""
         return self._dep_list(task, L.TASKORCH_DEP_PREREQUISITES)
 
-    def dependents(self, task):
-        """The tasks that depend on this task, oldest first."""
+    def dependents(self, task: TaskRef) -> List[Task]:
+        """The tasks that depend on this task, oldest first: an alias of
+        dep_list(task, dependents=True)."""
         return self._dep_list(task, L.TASKORCH_DEP_DEPENDENTS)
 
     # -- messages ----------------------------------------------------------------
 
-    def join(self, task, *, request_id=None, claim=None, force=False):
+    def join(self, task: TaskRef, *, request_id: Optional[str] = None,
+             claim: Optional[int] = None, force: bool = False) -> None:
         """Joins a task's channel as this agent (idempotent)."""
         b = _task_id(task)
         wo = _write_options(request_id, claim, force)
@@ -640,7 +778,8 @@ class Store(_Closing):
             self._next_write(db, wo)
             self._check(L.taskorch_task_join(db, b))
 
-    def post(self, task, kind, text, request_id=None, *, claim=None, force=False):
+    def post(self, task: TaskRef, kind: str, text: str, request_id: Optional[str] = None, *,
+             claim: Optional[int] = None, force: bool = False) -> int:
         """Posts a message (kind: note, share, discover, sync or progress)
         and returns its id. The author joins the task. request_id makes the
         post exactly idempotent: the same agent repeating it with the same
@@ -659,32 +798,39 @@ class Store(_Closing):
             self._check(L.taskorch_msg_post(byref(out), db, b, k, t, r))
         return out.value
 
-    def note(self, task, text, request_id=None, *, claim=None, force=False):
+    def note(self, task: TaskRef, text: str, request_id: Optional[str] = None, *,
+                 claim: Optional[int] = None, force: bool = False) -> int:
         """A private note: only its author ever sees it."""
         return self.post(task, "note", text, request_id, claim=claim, force=force)
 
-    def share(self, task, text, request_id=None, *, claim=None, force=False):
+    def share(self, task: TaskRef, text: str, request_id: Optional[str] = None, *,
+                  claim: Optional[int] = None, force: bool = False) -> int:
         """A shared update for everyone on the task."""
         return self.post(task, "share", text, request_id, claim=claim, force=force)
 
-    def discover(self, task, text, request_id=None, *, claim=None, force=False):
+    def discover(self, task: TaskRef, text: str, request_id: Optional[str] = None, *,
+                     claim: Optional[int] = None, force: bool = False) -> int:
         """A discovery: it alerts every agent (it shows in mine=True feeds)."""
         return self.post(task, "discover", text, request_id, claim=claim, force=force)
 
-    def sync(self, task, text, request_id=None, *, claim=None, force=False):
+    def sync(self, task: TaskRef, text: str, request_id: Optional[str] = None, *,
+                 claim: Optional[int] = None, force: bool = False) -> int:
         """A sync point: a checkpoint every agent sees."""
         return self.post(task, "sync", text, request_id, claim=claim, force=force)
 
-    def progress(self, task, text, request_id=None, *, claim=None, force=False):
+    def progress(self, task: TaskRef, text: str, request_id: Optional[str] = None, *,
+                     claim: Optional[int] = None, force: bool = False) -> int:
         """A progress update (only by the holder of a held task, unless
         force)."""
         return self.post(task, "progress", text, request_id, claim=claim, force=force)
 
-    def messages(self, task, kinds=None, since=None, limit=None):
+    def context(self, task: TaskRef, kinds: Optional[Names] = None,
+                since: Optional[int] = None, limit: Optional[int] = None) -> _Iterator[Message]:
         """Iterates over a task's messages visible to this agent (other
-        agents' notes never appear), oldest first. kinds: a kind or
-        several; since: only messages with a larger id; limit: only the
-        newest N."""
+        agents' notes never appear), oldest first, as tm context shows
+        them. kinds: a kind or several; since: only messages with a larger
+        id (a message id, as tm context --since); limit: only the newest
+        N. messages() is the same method under its earlier name."""
         b = _task_id(task)
         q = L.taskorch_msg_query()
         _raise_plain(L.taskorch_msg_query_init(byref(q), L.TASKORCH_MSG_QUERY_VERSION))
@@ -699,7 +845,10 @@ class Store(_Closing):
         return _Iterator(it, L.msg_p, L.taskorch_msg_iter_next, L.taskorch_msg_iter_free,
                          Message._from_c)
 
-    def participants(self, task):
+    #: The earlier name of context(), kept as an alias.
+    messages = context
+
+    def participants(self, task: TaskRef) -> List[str]:
         """Agents who joined or posted on a task, in joining order."""
         b = _task_id(task)
         out = ctypes.POINTER(L.owned_str)()
@@ -716,14 +865,19 @@ class Store(_Closing):
 
     # -- events ------------------------------------------------------------------
 
-    def events(self, after=0, task=None, kinds=None, mine=False, limit=None):
+    def events(self, since: int = 0, task: Optional[TaskRef] = None,
+               kinds: Optional[Names] = None, mine: bool = False,
+               limit: Optional[int] = None, *, after: Optional[int] = None) -> Iterator[Event]:
         """Iterates over the change feed visible to this agent, oldest
-        first: events with an id larger than after, optionally of one task,
-        of some kinds, or only mine (tasks I created, am assigned to or
-        joined, plus every discovery and sync point)."""
+        first: events with an id larger than since (an event id),
+        optionally of one task, of some kinds, or only mine (tasks I
+        created, am assigned to or joined, plus every discovery and sync
+        point). Moves no cursor. after= is the earlier name of since=."""
+        start = _since(since, after, 0)
         q = L.taskorch_event_query()
         _raise_plain(L.taskorch_event_query_init(byref(q), L.TASKORCH_EVENT_QUERY_VERSION))
-        q.after = A.integer(after, "after", minimum=0, maximum=2**63 - 1)
+        q.after = A.integer(start, "since" if after is None else "after",
+                            minimum=0, maximum=2**63 - 1)
         q.task = None if task is None else _task_id(task)
         if kinds is not None:
             q.kinds, q.n_kinds = A.str_array(A.texts(kinds, "kinds"))
@@ -738,14 +892,14 @@ class Store(_Closing):
         return _Iterator(it, L.ev_p, L.taskorch_event_iter_next, L.taskorch_event_iter_free,
                          Event._from_c)
 
-    def last_event_id(self):
+    def last_event_id(self) -> int:
         """Id of the newest event (0 when there is none)."""
         out = ctypes.c_int64()
         with self._lock:
             self._check(L.taskorch_event_last_id(byref(out), self._require()))
         return out.value
 
-    def wait_event(self, after, timeout=None):
+    def wait_event(self, after: int, timeout: Optional[Duration] = None) -> bool:
         """Waits until an event with an id larger than after exists (True)
         or timeout seconds pass (False; None waits for ever). Any process's
         writes count."""
@@ -766,7 +920,14 @@ class Store(_Closing):
             if deadline is not None and time.monotonic() >= deadline:
                 return False
 
-    def wait(self, tasks=None, *legacy, until="completed", timeout=None):
+    @overload
+    def wait(self, tasks: Optional[TaskRefs] = None, *, until: str = "completed",
+             timeout: Optional[Duration] = None) -> None: ...
+    @overload
+    def wait(self, tasks: int, timeout: Optional[Duration] = None) -> bool: ...
+
+    def wait(self, tasks: Union[TaskRefs, int, None] = None, *legacy: Any,
+             until: str = "completed", timeout: Optional[Duration] = None) -> Optional[bool]:
         """Waits until every task in tasks (an id, prefix or Task, or an
         iterable of them) is done, or, with tasks None, until no task is
         pending, blocked or in progress. until: "completed", or "terminal"
@@ -829,12 +990,13 @@ class Store(_Closing):
                          else "completed or cancelled")
                 if ids:
                     msg = "%d of %d tasks not %s after %g s: %s" % (
-                        len(pending), len(ids), state, timeout, " ".join(pending))
+                        len(pending), len(ids), state, timeout or 0, " ".join(pending))
                 else:
-                    msg = "tasks still unfinished after %g s: %s" % (timeout, " ".join(pending))
+                    msg = "tasks still unfinished after %g s: %s" % (timeout or 0,
+                                                                     " ".join(pending))
                 raise WaitTimeoutError(L.TASKORCH_ETIMEOUT, msg, pending)
 
-    def cursor(self, consumer=None):
+    def cursor(self, consumer: Optional[str] = None) -> int:
         """A consumer's stored position in the feed (0 if never stored).
         The default consumer is this agent, the cursor tm watch uses."""
         c = A.text(consumer, "consumer", optional=True)
@@ -844,7 +1006,7 @@ class Store(_Closing):
             self._check(L.taskorch_cursor_get(byref(out), db, c or L.taskorch_db_agent(db)))
         return out.value
 
-    def set_cursor(self, event_id, consumer=None):
+    def set_cursor(self, event_id: int, consumer: Optional[str] = None) -> None:
         """Stores a consumer's position (default consumer: this agent)."""
         e = A.integer(event_id, "event_id", minimum=0, maximum=2**63 - 1)
         c = A.text(consumer, "consumer", optional=True)
@@ -852,14 +1014,16 @@ class Store(_Closing):
             db = self._require()
             self._check(L.taskorch_cursor_set(db, c or L.taskorch_db_agent(db), e))
 
-    def watch(self, after=None, *, task=None, kinds=None, mine=False, follow=False,
-              timeout=None, limit=None, consumer=None):
+    def watch(self, since: Optional[int] = None, *, task: Optional[TaskRef] = None,
+              kinds: Optional[Names] = None, mine: bool = False, follow: bool = False,
+              timeout: Optional[Duration] = None, limit: Optional[int] = None,
+              consumer: Optional[str] = None, after: Optional[int] = None) -> Iterator[Event]:
         """The change feed as a generator, as tm watch shows it: yields what
         is new, then stops, or with follow=True goes on yielding each new
         event as any process writes it.
 
-        Where it starts: after an event id if after is given (no cursor
-        moves); otherwise after a stored cursor, which moves past each event
+        Where it starts: after an event id if since is given (tm watch
+        --since; no cursor moves; after= is its earlier name); otherwise after a stored cursor, which moves past each event
         as it is handed over, so the next watch (here, in another process,
         or tm watch) starts where this one stopped. The cursor is the one
         tm watch uses for the same view: the agent's own for the whole
@@ -870,11 +1034,13 @@ class Store(_Closing):
         follow ends after timeout seconds (a timeout implies following; None:
         never) or after limit events, counting those already waiting;
         without follow, limit caps what is yielded."""
+        after = _since(since, after, None)
         if after is not None:
-            after = A.integer(after, "after", minimum=0, maximum=2**63 - 1)
+            after = A.integer(after, "since" if since is not None else "after",
+                              minimum=0, maximum=2**63 - 1)
             if consumer is not None:
                 raise ValidationError(L.TASKORCH_EINVAL,
-                                      "give after or consumer, not both: after moves no cursor")
+                                      "give since or consumer, not both: since moves no cursor")
         follow = A.flag(follow, "follow")
         timeout = A.timeout(timeout, "timeout")
         if timeout is not None:
@@ -890,6 +1056,9 @@ class Store(_Closing):
                                           % (k, ", ".join(EVENT_KINDS)))
         task_id = None if task is None else self.resolve(task)
         c = A.text(consumer, "consumer", optional=True)
+        name: Optional[str] = None
+        # A start given by event id moves no cursor.
+        track = after is None
         if after is None:
             if c is not None:
                 name = c.decode()
@@ -900,11 +1069,11 @@ class Store(_Closing):
                 parts += [k.encode() for k in kind_list or ()]
                 name = "%s/view-%08x" % (self.agent, _fnv1a(parts))
             after = self.cursor(name)  # also checks the name and the handle
-        else:
-            name = False  # no cursor
-        return self._watch(after, name, task_id, kind_list, mine, follow, timeout, limit)
+        return self._watch(after, name, track, task_id, kind_list, mine, follow, timeout, limit)
 
-    def _watch(self, position, consumer, task, kinds, mine, follow, timeout, limit):
+    def _watch(self, position: int, consumer: Optional[str], track: bool, task: Optional[str],
+               kinds: Optional[List[str]], mine: bool, follow: bool,
+               timeout: Optional[float], limit: Optional[int]) -> Iterator[Event]:
         deadline = None if timeout is None else time.monotonic() + timeout
         remaining = limit
         seen = position  # the newest event looked at, matching or not
@@ -912,7 +1081,7 @@ class Store(_Closing):
             newest = self.last_event_id()
             for ev in self.events(after=position, task=task, kinds=kinds, mine=mine,
                                   limit=remaining):
-                if consumer is not False:
+                if track:
                     self.set_cursor(ev.id, consumer)
                 position = ev.id
                 yield ev
