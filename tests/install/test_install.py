@@ -367,5 +367,75 @@ class InstallTest(unittest.TestCase):
         self.assertEqual(listed.stdout, "%s from the install\n" % add.stdout.strip())
 
 
+
+class UninstalledTest(unittest.TestCase):
+    """A program built against the build folder, with no install at all,
+    through the pkg-config file Meson writes for that
+    (meson-uninstalled/taskorch-uninstalled.pc), as the README shows."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not BUILD_ROOT or not SOURCE_ROOT:
+            raise RuntimeError("TASKORCH_BUILD_ROOT and TASKORCH_SOURCE_ROOT must be set")
+        cls.tmp = tempfile.mkdtemp(prefix="taskorch-uninstalled-")
+        cls.pcdir = os.path.join(BUILD_ROOT, "meson-uninstalled")
+        cls.lib = os.path.join(BUILD_ROOT, "libtaskorch", "libtaskorch.so.0")
+        cls.header_text = read_text(os.path.join(SOURCE_ROOT, "include", "taskorch.h"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def pkg_config(self, *args):
+        env = dict(os.environ, PKG_CONFIG_PATH=self.pcdir)
+        env.pop("PKG_CONFIG_SYSROOT_DIR", None)
+        env.pop("PKG_CONFIG_LIBDIR", None)
+        return run(["pkg-config"] + list(args) + ["taskorch"], env=env).stdout.split()
+
+    def test_meson_writes_the_uninstalled_pc(self):
+        self.assertTrue(os.path.isfile(os.path.join(self.pcdir, "taskorch-uninstalled.pc")))
+        version = header_macro(self.header_text, "TASKORCH_VERSION_STRING").strip('"')
+        self.assertEqual(self.pkg_config("--modversion"), [version])
+
+    def test_flags_point_into_the_build_and_the_source(self):
+        cflags = self.pkg_config("--cflags")
+        libs = self.pkg_config("--libs")
+        self.assertIn("-I" + os.path.join(os.path.realpath(SOURCE_ROOT), "include"),
+                      [("-I" + os.path.realpath(f[2:])) for f in cflags])
+        self.assertIn("-L" + os.path.realpath(os.path.dirname(self.lib)),
+                      [("-L" + os.path.realpath(f[2:])) if f.startswith("-L") else f
+                       for f in libs])
+        self.assertIn("-ltaskorch", libs)
+
+    def test_program_builds_and_runs_against_the_build(self):
+        src = os.path.join(self.tmp, "program.c")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(textwrap.dedent(InstallTest.PROGRAM))
+        exe = os.path.join(self.tmp, "program")
+        run([CC, "-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror"]
+            + self.pkg_config("--cflags") + [src, "-o", exe] + self.pkg_config("--libs"))
+        env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(self.lib))
+        if any(n.startswith("libasan") for n in needed_libs(self.lib)):
+            env["LD_PRELOAD"] = run([CC, "-print-file-name=libasan.so"]).stdout.strip()
+            env["ASAN_OPTIONS"] = "detect_leaks=0"
+        store = tempfile.mkdtemp(dir=self.tmp, prefix="store-")
+        proc = run([exe, store], env=env, check=False)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        lines = proc.stdout.splitlines()
+        version = int(header_macro(self.header_text, "TASKORCH_VERSION_NUMBER"))
+        self.assertEqual(lines[0], "version %d" % version)
+        loaded = os.path.realpath(lines[1][len("library "):])
+        self.assertEqual(loaded, os.path.realpath(self.lib))
+        self.assertRegex(lines[2], r"^task [0-9a-f]{8} installed and working$")
+
+    def test_readme_shows_both_ways(self):
+        readme = read_text(os.path.join(SOURCE_ROOT, "README.md"))
+        for line in ("PKG_CONFIG_PATH=build/meson-uninstalled pkg-config --cflags --libs taskorch",
+                     "LD_LIBRARY_PATH=build/libtaskorch ./prog",
+                     'meson install -C build --destdir "$PWD/stage"',
+                     'PKG_CONFIG_SYSROOT_DIR="$PWD/stage"'):
+            self.assertIn(line, readme)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
