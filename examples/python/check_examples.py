@@ -51,25 +51,25 @@ class MultiAgentWorkflow(ExampleTest):
         self.assertRegex(r.stdout, r"\[backend\] heard discover from security: login is open")
 
         s = self.store()
-        tasks = list(s.tasks())
+        tasks = list(s.list())
         self.assertEqual(len(tasks), 17)
         self.assertEqual({t.status for t in tasks}, {"completed"})
         self.assertEqual({t.assignee for t in tasks}, set(self.specialists))
         for t in tasks:
             self.assertEqual(t.summary, "%s: done by %s" % (t.title, t.assignee))
-            kinds = [(m.author, m.kind) for m in s.messages(t)]
+            kinds = [(m.author, m.kind) for m in s.context(t)]
             self.assertIn((t.assignee, "share"), kinds, t.title)
             self.assertIn((t.assignee, "progress"), kinds, t.title)
             self.assertNotIn("note", [k for _, k in kinds], "notes are private")
             self.assertIn(t.assignee, s.participants(t))
         for who in self.specialists:
             own = [t for t in tasks if t.assignee == who]
-            notes = [m for t in own for m in self.store(who).messages(t, kinds="note")]
+            notes = [m for t in own for m in self.store(who).context(t, kinds="note")]
             self.assertEqual(len(notes), len(own), who)
         self.assertEqual(len(list(s.events(kinds="discover"))), 4)
-        (extra,) = s.tasks(tag="rate_limit")
-        (review,) = s.tasks(tag="review")
-        (auth,) = s.tasks(tag="auth_api")
+        (extra,) = s.list(tag="rate_limit")
+        (review,) = s.list(tag="review")
+        (auth,) = s.list(tag="auth_api")
         self.assertEqual(extra.depends_on, (auth.id,))
         self.assertIn(extra.id, review.depends_on)
         completions = [e.task for e in s.events(kinds="status") if "-> completed" in e.text]
@@ -144,7 +144,7 @@ class DependencyManagement(ExampleTest):
         self.assertNotIn("UNEXPECTED", out)
 
         s = self.store()
-        tasks = list(s.tasks())
+        tasks = list(s.list())
         self.assertEqual(len(tasks), 25)
         self.assertEqual({t.status for t in tasks}, {"completed"})
         self.assertEqual(len(list(s.events(kinds="unblocked"))), 18)

@@ -47,7 +47,7 @@ class Graph:
 
     def show(self, indent="    "):
         states = ["%s=%s" % (t.title, t.status)
-                  for t in self.store.tasks(tag=self.tag, sort="created")]
+                  for t in self.store.list(tag=self.tag, sort="created")]
         print(indent + "  ".join(states))
 
     def ready(self):
@@ -57,13 +57,13 @@ class Graph:
         before = self.store.last_event_id()
         self.store.complete(self.ids[label], summary=summary)
         freed = sorted(self.label(e.task)
-                       for e in self.store.events(after=before, kinds="unblocked"))
+                       for e in self.store.events(since=before, kinds="unblocked"))
         print("  complete %-22s unblocked: %s" % (label, ", ".join(freed) or "-"))
         self.show()
         return freed
 
     def all_completed(self):
-        return all(t.status == "completed" for t in self.store.tasks(tag=self.tag))
+        return all(t.status == "completed" for t in self.store.list(tag=self.tag))
 
 
 def expect(condition, what):
@@ -109,7 +109,7 @@ def release_pipeline(store):
     print("  reopen   Build                  (a bad artifact was found)")
     store.update(g.ids["Build"], status="pending")
     g.show()
-    expect(store.get(g.ids["Integration tests"]).status == "blocked",
+    expect(store.show(g.ids["Integration tests"]).status == "blocked",
            "reopening the build re-blocks the integration tests")
     # Completing a task with unfinished dependencies is refused...
     try:
@@ -133,7 +133,7 @@ def diamond(store):
     g.show()
     # A cycle is refused and spelled out; nothing changes.
     try:
-        store.add_dependencies(g.ids["A"], g.ids["D"])
+        store.dep_add(g.ids["A"], g.ids["D"])
         expect(False, "a cycle is refused")
     except taskorch.CycleError as e:
         print("  refused  A depends on D         ->", g.named(e.message))

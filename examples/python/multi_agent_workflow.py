@@ -72,7 +72,7 @@ def say(who, text):
 
 
 def project_complete(store):
-    return next(iter(store.tasks(status=UNFINISHED, limit=1)), None) is None
+    return next(iter(store.list(status=UNFINISHED, limit=1)), None) is None
 
 
 # ---------------------------------------------------------------------------
@@ -90,11 +90,11 @@ def do_task(store, me, task):
         # New work for the backend, which the security review and the API
         # tests now wait for. It is added before the threat model completes,
         # so nothing that depends on it can have started.
-        auth_api = next(store.tasks(tag="auth_api"))
+        auth_api = next(store.list(tag="auth_api"))
         extra = store.add(RATE_LIMIT, priority="high", assignee="backend",
                           tags=["rate_limit"], depends_on=[auth_api])
         for label in ("review", "api_tests"):
-            store.add_dependencies(next(store.tasks(tag=label)), extra)
+            store.dep_add(next(store.list(tag=label)), extra)
         store.share(task, "added task %s for backend: %s" % (extra.id, RATE_LIMIT))
         say(me, "added '%s' for backend" % RATE_LIMIT)
     store.complete(task, summary="%s: done by %s" % (task.title, me), claim=task.claim)
@@ -108,7 +108,7 @@ def specialist(db, me, timeout):
         while True:
             seen = store.last_event_id()
             # Discoveries and sync points from the others.
-            for ev in store.events(after=heard, kinds=["discover", "sync"]):
+            for ev in store.events(since=heard, kinds=["discover", "sync"]):
                 if ev.agent != me:
                     say(me, "heard %s from %s: %s" % (ev.kind, ev.agent, ev.text))
                 heard = ev.id
@@ -153,7 +153,7 @@ def follow(store, workers, deadline):
     """Prints completions, unblockings and discoveries until every worker
     has exited (or the deadline passes)."""
     list(store.watch(timeout=0))  # the plan itself is known
-    titles = {t.id: t.title for t in store.tasks()}
+    titles = {t.id: t.title for t in store.list()}
     while True:
         running = [w for w in workers.values() if w.poll() is None]
         for ev in store.watch(timeout=0 if not running else 0.5):
@@ -175,7 +175,7 @@ def follow(store, workers, deadline):
 
 
 def summary(store, workers):
-    tasks = list(store.tasks(sort="created"))
+    tasks = list(store.list(sort="created"))
     done = [t for t in tasks if t.status == "completed"]
     print()
     print("Summary")
@@ -183,7 +183,7 @@ def summary(store, workers):
                                             "discoveries", "exit"))
     posts = {}
     for t in tasks:
-        for m in store.messages(t):
+        for m in store.context(t):
             posts.setdefault((m.author, m.kind), 0)
             posts[(m.author, m.kind)] += 1
     for who in SPECIALISTS:
@@ -205,7 +205,7 @@ def summary(store, workers):
 
 def orchestrate(db, timeout):
     with taskorch.Store(db, agent="orchestrator", create=True) as store:
-        if next(iter(store.tasks(limit=1)), None) is not None:
+        if next(iter(store.list(limit=1)), None) is not None:
             print("multi_agent_workflow: the store %s already holds tasks; use a new one"
                   % store.path, file=sys.stderr)
             return 1
