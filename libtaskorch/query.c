@@ -89,6 +89,9 @@ static char *query_sql(const taskorch_task_query *q)
             }
         sb_add(&sb, ")");
     }
+    /* Naming every status lets "status, assignee" lead the index. */
+    if ((q->assignee || (q->flags & TASKORCH_QUERY_UNASSIGNED)) && !q->statuses)
+        sb_add(&sb, " AND t.status IN (0, 1, 2, 3, 4)");
     if (q->assignee)
         sb_add(&sb, " AND t.assignee = :assignee");
     if (q->flags & TASKORCH_QUERY_UNASSIGNED)

@@ -110,6 +110,12 @@ static const char schema_v2[] =
     "ALTER TABLE tasks ADD COLUMN estimate REAL;"
     "CREATE INDEX tasks_claim_order ON tasks(status, assignee, priority DESC, created_at);"
     "CREATE INDEX tasks_by_lease ON tasks(lease_expires) WHERE lease_expires IS NOT NULL;"
+    /* Fewer pages per write: tasks_claim_order serves "assignee = ?" (with
+     * every status listed), and only created/joined events need the index
+     * by agent (for --mine). */
+    "DROP INDEX tasks_by_assignee;"
+    "DROP INDEX events_by_agent;"
+    "CREATE INDEX events_by_joiner ON events(agent, task_id) WHERE kind IN ('created', 'joined');"
     "ALTER TABLE events ADD COLUMN from_status INTEGER;"
     "ALTER TABLE events ADD COLUMN to_status INTEGER;"
     "ALTER TABLE events ADD COLUMN claim INTEGER;"
