@@ -25,6 +25,10 @@ def env_for(agent="alice"):
          if k not in ("TM_DB_PATH", "TM_REQUEST_ID", "TM_NO_MIRROR", "TM_AGENT_ID")}
     if agent:
         e["TM_AGENT_ID"] = agent
+    # Under AddressSanitizer freed memory waits in a quarantine (256 MiB by
+    # default), which would read as growth; a small one keeps RSS honest.
+    # Leaks are still reported at exit (and fail tearDown's exit check).
+    e["ASAN_OPTIONS"] = ":".join(filter(None, [e.get("ASAN_OPTIONS"), "quarantine_size_mb=1"]))
     return e
 
 
