@@ -6,8 +6,8 @@
 set -eu
 
 PACKAGES="meson ninja-build pkg-config gcc g++ libc6-dev check libsubunit-dev \
-libsqlite3-dev sqlite3 scdoc python3 python3-pytest python3-pip bash-completion \
-clang libclang-rt-14-dev valgrind cppcheck"
+libsqlite3-dev sqlite3 libjansson-dev scdoc python3 python3-pytest python3-pip bash-completion \
+clang libclang-rt-14-dev valgrind cppcheck zsh fish"
 # mypy checks the Python bindings' type hints (tests/python/test_typing.py).
 PACKAGES="$PACKAGES mypy"
 
@@ -16,6 +16,11 @@ for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
         missing="$missing $p"
 done
+
+# tests/mcp drive tm mcp with the MCP SDKs from npm (Node.js 20 or newer).
+# A Node.js from elsewhere (e.g. NodeSource, which bundles npm) is fine.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 

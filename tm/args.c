@@ -141,6 +141,33 @@ const char *arg_value(const struct ctx *ctx, const char *name)
     return v;
 }
 
+char *ctx_own(struct ctx *ctx, char *copy)
+{
+    if (!copy)
+        return NULL;
+    if (ctx->n_owned == ctx->cap_owned) {
+        size_t cap = ctx->cap_owned ? ctx->cap_owned * 2 : 16;
+        char **p = realloc(ctx->owned, cap * sizeof *p);
+        if (!p) {
+            free(copy);
+            return NULL;
+        }
+        ctx->owned = p;
+        ctx->cap_owned = cap;
+    }
+    ctx->owned[ctx->n_owned++] = copy;
+    return copy;
+}
+
+void ctx_release(struct ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_owned; i++)
+        free(ctx->owned[i]);
+    free(ctx->owned);
+    ctx->owned = NULL;
+    ctx->n_owned = ctx->cap_owned = 0;
+}
+
 size_t arg_values(struct ctx *ctx, const char *name, bool split_commas, const char ***out)
 {
     /* Comma splitting needs copies; ctx owns them until exit, like argv. */
@@ -151,10 +178,8 @@ size_t arg_values(struct ctx *ctx, const char *name, bool split_commas, const ch
             continue;
         const char *value = ctx->args.opts[i].value;
         char *copy = NULL;
-        if (split_commas && ctx->n_owned < MAX_ARGS && (copy = strdup(value)))
-            ctx->owned[ctx->n_owned++] = copy;
-        else if (split_commas)
-            abort(); /* more than MAX_ARGS options were refused earlier */
+        if (split_commas && !(copy = ctx_own(ctx, strdup(value))))
+            abort(); /* out of memory */
         char *save = NULL;
         const char *part = split_commas ? strtok_r(copy, ",", &save) : value;
         if (split_commas && !part) /* "--depends-on ," */

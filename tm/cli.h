@@ -21,6 +21,60 @@ enum {
     EXIT_INVALID = 5   /* bad value, cycle, forbidden transition */
 };
 
+/* Where a command's output goes: stdout for the CLI, a buffer per call for
+ * tm mcp (whose stdout is the transport). Every command writes here, never
+ * to stdout directly. */
+extern FILE *tm_out;
+static inline void putc_out(int c) { putc(c, tm_out); }
+
+/* The last failure of a command, as fail() reports it: the exit code, the
+ * library's return code (TASKORCH_OK when the failure is tm's own) and the
+ * one-line message. When tm_error_capture is set, fail() records instead of
+ * printing to stderr, so that a front end can render the error itself. */
+struct tm_error {
+    int code;
+    int lib_rc;
+    char *msg; /* malloc'd; NULL when nothing failed */
+};
+extern struct tm_error tm_last_error;
+extern bool tm_error_capture;
+void tm_error_clear(void);
+/* Our symbolic name of a failure: not_found, ambiguous, cycle, blocked,
+ * has_dependents, conflict, request_reused, busy, store, corrupt, schema,
+ * read_only, timeout, invalid, usage, failure. */
+const char *tm_error_name(const struct tm_error *e);
+
+/* The type of a parameter, which says how front ends offer and check it
+ * (MCP input schemas, shell completion). */
+enum param_type {
+    PARAM_AUTO = 0,  /* a flag for OPT_FLAG, a string otherwise */
+    PARAM_STRING,
+    PARAM_ID,        /* a task id or a unique prefix */
+    PARAM_INT,       /* a non-negative integer */
+    PARAM_NUMBER,    /* a decimal number (hours) */
+    PARAM_DURATION,  /* 90, 90s, 15m, 2h, 1d, 250ms */
+    PARAM_ENUM,      /* one of choices */
+    PARAM_ENUM_LIST, /* comma-separated values of choices */
+    PARAM_FILE,      /* a path */
+    PARAM_AGENT,     /* an agent id */
+};
+
+/* The choices of an enum parameter, from the library's name tables. */
+enum choice_set {
+    CHOICES_NONE = 0,
+    CHOICES_STATUS,
+    CHOICES_PRIORITY,
+    CHOICES_EVENT_KIND,
+    CHOICES_FORMAT, /* as the help text says */
+    CHOICES_SORT,
+    CHOICES_GROUP,
+    CHOICES_WAIT_STATUS,
+    CHOICES_SHELL,
+    CHOICES_DEP_ACTION,
+};
+/* The i-th choice of set, NULL after the last. */
+const char *choice_at(enum choice_set set, size_t i);
+
 enum opt_kind {
     OPT_FLAG,  /* --force */
     OPT_VALUE, /* --assignee NAME (last one wins) */
@@ -33,6 +87,16 @@ struct opt_spec {
     enum opt_kind kind;
     const char *metavar;
     const char *help;
+    enum param_type type;
+    enum choice_set choices;
+};
+
+/* A positional argument, by name (for help, completion and MCP). */
+struct pos_spec {
+    const char *name;
+    enum param_type type;
+    enum choice_set choices;
+    bool repeats; /* takes the rest of the arguments */
 };
 
 /* How a command uses the store. */
@@ -67,6 +131,8 @@ struct command {
     const char *usage;           /* after "tm NAME " */
     const char *summary;
     int min_pos, max_pos; /* positional arguments; max -1: unlimited */
+    const struct pos_spec *pos; /* named positionals, zero-terminated; may be NULL */
+    bool reads_stdin;           /* a lone "-" argument reads standard input */
 };
 
 struct ctx {
@@ -78,8 +144,9 @@ struct ctx {
     bool no_mirror;
     bool help;             /* --help / -h: show the command's help instead of running it */
     bool dry_run;          /* db is an in-memory stand-in for a store that does not exist yet */
-    char *owned[MAX_ARGS]; /* copies made while splitting values; freed at exit */
-    size_t n_owned;
+    bool no_stdin;         /* "-" is a literal argument, never standard input (tm mcp) */
+    char **owned;          /* copies made while splitting values; freed at exit */
+    size_t n_owned, cap_owned;
 };
 
 /* ---- args.c ---- */
@@ -88,6 +155,9 @@ bool arg_has(const struct ctx *ctx, const char *name);
 const char *arg_value(const struct ctx *ctx, const char *name);
 /* All values of a repeatable option, comma-separated values split when
  * split_commas; *out is malloc'd (free it), strings borrowed from argv. */
+/* Keeps a malloc'd copy until the command ends (the table grows as
+ * needed); returns it, or NULL (having freed it) when out of memory. */
+char *ctx_own(struct ctx *ctx, char *copy);
 size_t arg_values(struct ctx *ctx, const char *name, bool split_commas, const char ***out);
 /* Numbers (args.c), the one way tm reads them: ASCII decimal digits only
  * ('-' first only when min < 0); false when v is not such a number in
@@ -105,8 +175,8 @@ long arg_positive(const struct ctx *ctx, const char *name);
 /* Options shared by several commands' tables: {OPT_JSON}, ... */
 #define OPT_JSON "json", 0, OPT_FLAG, NULL, "same as --format json"
 #define OPT_REQUEST_ID                                                                             \
-    "request-id", 0, OPT_VALUE, "R", "make the write idempotent (default: $TM_REQUEST_ID)"
-#define OPT_CLAIM "claim", 0, OPT_VALUE, "N", "refuse unless N is the task's current claim number"
+    "request-id", 0, OPT_VALUE, "R", "make the write idempotent (default: $TM_REQUEST_ID)", PARAM_STRING
+#define OPT_CLAIM "claim", 0, OPT_VALUE, "N", "refuse unless N is the task's current claim number", PARAM_INT
 
 /* ---- write.c: what every write command shares ---- */
 /* Sets the write options (--request-id or $TM_REQUEST_ID, --claim N, and
@@ -143,7 +213,7 @@ int ctx_create_store(struct ctx *ctx);
 enum format { FORMAT_TEXT, FORMAT_SIMPLE, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_DOT };
 /* Reads --format against allowed ("text,json"); -1 after reporting. */
 int ctx_format(const struct ctx *ctx, const char *allowed);
-void json_string(FILE *f, const char *s);
+void put_json_string(FILE *f, const char *s);
 void format_time(char *buf, size_t size, int64_t ms);
 void json_time(FILE *f, int64_t ms);
 void print_task_line(const taskorch_task *t, enum format fmt, const char *indent);
@@ -185,6 +255,17 @@ int cmd_backup(struct ctx *);
 /* Runs tm with these arguments and returns its exit code (main.c); never
  * exits, so a test or fuzzing harness can call it repeatedly. */
 int tm_main(int argc, char **argv);
+
+/* Runs one command with a store handle opened elsewhere (db may be NULL:
+ * the command opens its own); argv[0] is the command name. Output goes to
+ * tm_out. On return *db is the handle to keep (possibly newly opened) or
+ * NULL. Used by tm mcp, which keeps its handles between calls. */
+int tm_run_command(taskorch_db **db, const char *db_path, const char *agent, int argc,
+                   char **argv);
+/* tm mcp (mcp.c). */
+int cmd_mcp(struct ctx *);
+/* Frees what ctx owns (not the store handle). */
+void ctx_release(struct ctx *ctx);
 
 /* The command table (main.c). */
 extern const struct command commands[];

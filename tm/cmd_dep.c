@@ -21,18 +21,18 @@ static int dep_list(struct ctx *ctx)
         return fail_lib(ctx, rc);
     const taskorch_task *t;
     if (fmt == FORMAT_JSON)
-        putchar('[');
+        putc_out('[');
     for (bool first = true; taskorch_task_iter_next(it, &t) == TASKORCH_OK; first = false) {
         if (fmt == FORMAT_JSON) {
             if (!first)
-                putchar(',');
+                putc_out(',');
             print_task_json(t);
         } else {
             print_task_line(t, (enum format)fmt, "");
         }
     }
     if (fmt == FORMAT_JSON)
-        printf("]\n");
+        fprintf(tm_out, "]\n");
     taskorch_task_iter_free(it);
     return EXIT_OK;
 }
@@ -54,10 +54,9 @@ static int dep_change(struct ctx *ctx, bool add)
     size_t n = 0;
     const char *deps[MAX_ARGS];
     for (size_t i = 2; i < ctx->args.n_pos; i++) {
-        char *copy = strdup(ctx->args.pos[i]), *save = NULL;
-        if (!copy || ctx->n_owned == MAX_ARGS)
+        char *copy = ctx_own(ctx, strdup(ctx->args.pos[i])), *save = NULL;
+        if (!copy)
             return fail(EXIT_FAILURE_, "out of memory");
-        ctx->owned[ctx->n_owned++] = copy;
         for (char *s = strtok_r(copy, ",", &save); s && n < MAX_ARGS;
              s = strtok_r(NULL, ",", &save))
             deps[n++] = s;
@@ -76,7 +75,7 @@ static int dep_change(struct ctx *ctx, bool add)
         char dep[TASKORCH_ID_SIZE];
         if (taskorch_task_resolve(dep, ctx->db, deps[i]) != TASKORCH_OK)
             snprintf(dep, sizeof dep, "%.8s", deps[i]);
-        printf("Task %s %s %s\n", id, add ? "now depends on" : "no longer depends on", dep);
+        fprintf(tm_out, "Task %s %s %s\n", id, add ? "now depends on" : "no longer depends on", dep);
     }
     return EXIT_OK;
 }

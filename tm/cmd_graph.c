@@ -81,21 +81,21 @@ static double hours(const taskorch_task *t)
 /* A string as a Graphviz quoted string. */
 static void dot_string(const char *s)
 {
-    putchar('"');
+    putc_out('"');
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
+            fprintf(tm_out, "\\%c", *s);
         else if (*s == '\n')
-            fputs("\\n", stdout);
+            fputs("\\n", tm_out);
         else if ((unsigned char)*s >= 0x20)
-            putchar(*s);
+            putc_out(*s);
     }
-    putchar('"');
+    putc_out('"');
 }
 
 static void dot_node(const taskorch_task *t)
 {
-    printf("  \"%s\" [label=", taskorch_task_id(t));
+    fprintf(tm_out, "  \"%s\" [label=", taskorch_task_id(t));
     size_t len = strlen(taskorch_task_id(t)) + strlen(taskorch_task_title(t)) + 64;
     char *label = malloc(len);
     if (label) {
@@ -106,10 +106,10 @@ static void dot_node(const taskorch_task *t)
     } else {
         dot_string(taskorch_task_id(t));
     }
-    printf(", status=\"%s\"", taskorch_status_name(taskorch_task_status(t)));
+    fprintf(tm_out, ", status=\"%s\"", taskorch_status_name(taskorch_task_status(t)));
     if (taskorch_task_estimate(t) > 0)
-        printf(", estimate=\"%g\"", taskorch_task_estimate(t));
-    printf("];\n");
+        fprintf(tm_out, ", estimate=\"%g\"", taskorch_task_estimate(t));
+    fprintf(tm_out, "];\n");
 }
 
 int cmd_graph(struct ctx *ctx)
@@ -125,33 +125,33 @@ int cmd_graph(struct ctx *ctx)
         return code;
     }
     if (fmt == FORMAT_JSON) {
-        printf("{\"tasks\":[");
+        fprintf(tm_out, "{\"tasks\":[");
         for (size_t i = 0; i < g.n; i++) {
             if (i)
-                putchar(',');
+                putc_out(',');
             print_task_json(g.tasks[i]);
         }
-        printf("],\"edges\":[");
+        fprintf(tm_out, "],\"edges\":[");
         bool first = true;
         for (size_t i = 0; i < g.n; i++)
             for (size_t d = 0; d < taskorch_task_dep_count(g.tasks[i]); d++) {
-                printf("%s{\"from\":", first ? "" : ",");
-                json_string(stdout, taskorch_task_dep_id(g.tasks[i], d));
-                printf(",\"to\":");
-                json_string(stdout, taskorch_task_id(g.tasks[i]));
-                putchar('}');
+                fprintf(tm_out, "%s{\"from\":", first ? "" : ",");
+                put_json_string(tm_out, taskorch_task_dep_id(g.tasks[i], d));
+                fprintf(tm_out, ",\"to\":");
+                put_json_string(tm_out, taskorch_task_id(g.tasks[i]));
+                putc_out('}');
                 first = false;
             }
-        printf("]}\n");
+        fprintf(tm_out, "]}\n");
     } else {
-        printf("digraph tasks {\n");
+        fprintf(tm_out, "digraph tasks {\n");
         for (size_t i = 0; i < g.n; i++)
             dot_node(g.tasks[i]);
         for (size_t i = 0; i < g.n; i++)
             for (size_t d = 0; d < taskorch_task_dep_count(g.tasks[i]); d++)
-                printf("  \"%s\" -> \"%s\";\n", taskorch_task_dep_id(g.tasks[i], d),
+                fprintf(tm_out, "  \"%s\" -> \"%s\";\n", taskorch_task_dep_id(g.tasks[i], d),
                        taskorch_task_id(g.tasks[i]));
-        printf("}\n");
+        fprintf(tm_out, "}\n");
     }
     graph_free(&g);
     return EXIT_OK;
@@ -258,30 +258,30 @@ int cmd_critical_path(struct ctx *ctx)
     double total;
     size_t len = longest_chain(&g, chain, &total);
     if (fmt == FORMAT_JSON) {
-        printf("{\"total_hours\":%.15g,\"tasks\":[", total);
+        fprintf(tm_out, "{\"total_hours\":%.15g,\"tasks\":[", total);
         for (size_t i = 0; i < len; i++) {
             if (i)
-                putchar(',');
+                putc_out(',');
             print_task_json(g.tasks[chain[i]]);
         }
-        printf("]}\n");
+        fprintf(tm_out, "]}\n");
     } else if (fmt == FORMAT_DOT) {
-        printf("digraph critical_path {\n");
+        fprintf(tm_out, "digraph critical_path {\n");
         for (size_t i = 0; i < len; i++)
             dot_node(g.tasks[chain[i]]);
         for (size_t i = 1; i < len; i++)
-            printf("  \"%s\" -> \"%s\";\n", taskorch_task_id(g.tasks[chain[i - 1]]),
+            fprintf(tm_out, "  \"%s\" -> \"%s\";\n", taskorch_task_id(g.tasks[chain[i - 1]]),
                    taskorch_task_id(g.tasks[chain[i]]));
-        printf("}\n");
+        fprintf(tm_out, "}\n");
     } else if (len) {
         for (size_t i = 0; i < len; i++) {
             const taskorch_task *t = g.tasks[chain[i]];
             char h[32];
             snprintf(h, sizeof h, "%gh%s", hours(t), taskorch_task_estimate(t) > 0 ? "" : "*");
-            printf("%s  %-7s  %-11s  %s\n", taskorch_task_id(t), h,
+            fprintf(tm_out, "%s  %-7s  %-11s  %s\n", taskorch_task_id(t), h,
                    taskorch_status_name(taskorch_task_status(t)), taskorch_task_title(t));
         }
-        printf("total: %gh in %zu task%s\n", total, len, len == 1 ? "" : "s");
+        fprintf(tm_out, "total: %gh in %zu task%s\n", total, len, len == 1 ? "" : "s");
     }
     free(chain);
     graph_free(&g);

@@ -43,13 +43,13 @@ static int parse_sort(const char *v)
 static void print_json_list(taskorch_task_iter *it)
 {
     const taskorch_task *t;
-    putchar('[');
+    putc_out('[');
     for (bool first = true; taskorch_task_iter_next(it, &t) == TASKORCH_OK; first = false) {
         if (!first)
-            putchar(',');
+            putc_out(',');
         print_task_json(t);
     }
-    printf("]\n");
+    fprintf(tm_out, "]\n");
 }
 
 /* ---- --group-by ---- */
@@ -99,14 +99,14 @@ static void print_grouped_line(const taskorch_task *t, enum group_key g, enum fo
         return;
     }
     const char *assignee = taskorch_task_assignee(t);
-    printf("  %s", taskorch_task_id(t));
+    fprintf(tm_out, "  %s", taskorch_task_id(t));
     if (g != GROUP_STATUS)
-        printf("  %-11s", taskorch_status_name(taskorch_task_status(t)));
+        fprintf(tm_out, "  %-11s", taskorch_status_name(taskorch_task_status(t)));
     if (g != GROUP_PRIORITY)
-        printf("  %-8s", taskorch_priority_name(taskorch_task_priority(t)));
+        fprintf(tm_out, "  %-8s", taskorch_priority_name(taskorch_task_priority(t)));
     if (g != GROUP_ASSIGNEE)
-        printf("  %-20s", assignee ? assignee : "-");
-    printf("  %s\n", taskorch_task_title(t));
+        fprintf(tm_out, "  %-20s", assignee ? assignee : "-");
+    fprintf(tm_out, "  %s\n", taskorch_task_title(t));
 }
 
 /* One task under one of its keys; sorted by key, then list order. */
@@ -183,7 +183,7 @@ static int print_groups(struct ctx *ctx, taskorch_task_iter *it, enum group_key 
         return code;
     }
     if (fmt == FORMAT_JSON)
-        putchar('{');
+        putc_out('{');
     for (size_t i = 0; i < gr.n_members; i++) {
         const struct member *m = &gr.members[i];
         bool first = i == 0 || strcmp(m->key, m[-1].key);
@@ -191,21 +191,21 @@ static int print_groups(struct ctx *ctx, taskorch_task_iter *it, enum group_key 
             continue; /* the same key twice on one task */
         if (fmt == FORMAT_JSON) {
             if (first) {
-                printf("%s", i ? "]," : "");
-                json_string(stdout, m->key);
-                printf(":[");
+                fprintf(tm_out, "%s", i ? "]," : "");
+                put_json_string(tm_out, m->key);
+                fprintf(tm_out, ":[");
             } else {
-                putchar(',');
+                putc_out(',');
             }
             print_task_json(gr.tasks[m->task]);
             continue;
         }
         if (first)
-            printf("%s\n", m->key);
+            fprintf(tm_out, "%s\n", m->key);
         print_grouped_line(gr.tasks[m->task], g, fmt);
     }
     if (fmt == FORMAT_JSON)
-        printf("%s}\n", gr.n_members ? "]" : "");
+        fprintf(tm_out, "%s}\n", gr.n_members ? "]" : "");
     groups_free(&gr);
     return EXIT_OK;
 }
@@ -307,32 +307,32 @@ int cmd_ready(struct ctx *ctx)
 
 static void export_markdown(const taskorch_task *t)
 {
-    printf("## %s: %s\n\n- status: %s\n- priority: %s\n- assignee: %s\n- created by: %s\n",
+    fprintf(tm_out, "## %s: %s\n\n- status: %s\n- priority: %s\n- assignee: %s\n- created by: %s\n",
            taskorch_task_id(t), taskorch_task_title(t),
            taskorch_status_name(taskorch_task_status(t)),
            taskorch_priority_name(taskorch_task_priority(t)),
            taskorch_task_assignee(t) ? taskorch_task_assignee(t) : "(unassigned)",
            taskorch_task_created_by(t));
     if (taskorch_task_dep_count(t)) {
-        printf("- depends on:");
+        fprintf(tm_out, "- depends on:");
         for (size_t i = 0; i < taskorch_task_dep_count(t); i++)
-            printf(" %s", taskorch_task_dep_id(t, i));
-        putchar('\n');
+            fprintf(tm_out, " %s", taskorch_task_dep_id(t, i));
+        putc_out('\n');
     }
     if (taskorch_task_tag_count(t)) {
-        printf("- tags:");
+        fprintf(tm_out, "- tags:");
         for (size_t i = 0; i < taskorch_task_tag_count(t); i++)
-            printf(" %s", taskorch_task_tag(t, i));
-        putchar('\n');
+            fprintf(tm_out, " %s", taskorch_task_tag(t, i));
+        putc_out('\n');
     }
     for (size_t i = 0; i < taskorch_task_file_count(t); i++) {
-        printf("- file: ");
+        fprintf(tm_out, "- file: ");
         print_file_ref(t, i);
-        putchar('\n');
+        putc_out('\n');
     }
     if (taskorch_task_description(t))
-        printf("\n%s\n", taskorch_task_description(t));
-    putchar('\n');
+        fprintf(tm_out, "\n%s\n", taskorch_task_description(t));
+    putc_out('\n');
 }
 
 int cmd_export(struct ctx *ctx)
@@ -349,17 +349,17 @@ int cmd_export(struct ctx *ctx)
         return fail_lib(ctx, rc);
     const taskorch_task *t;
     if (fmt == FORMAT_JSON) {
-        printf("{\"format_version\":1,\"store\":");
-        json_string(stdout, taskorch_db_path(ctx->db));
-        printf(",\"tasks\":[");
+        fprintf(tm_out, "{\"format_version\":1,\"store\":");
+        put_json_string(tm_out, taskorch_db_path(ctx->db));
+        fprintf(tm_out, ",\"tasks\":[");
         for (bool first = true; taskorch_task_iter_next(it, &t) == TASKORCH_OK; first = false) {
             if (!first)
-                putchar(',');
+                putc_out(',');
             print_task_json(t);
         }
-        printf("]}\n");
+        fprintf(tm_out, "]}\n");
     } else {
-        printf("# Tasks\n\n");
+        fprintf(tm_out, "# Tasks\n\n");
         while (taskorch_task_iter_next(it, &t) == TASKORCH_OK)
             export_markdown(t);
     }

@@ -6,15 +6,15 @@
 
 static void print_findings_json(char **findings)
 {
-    printf("{\"format_version\":1,\"healthy\":%s,\"findings\":[", findings[0] ? "false" : "true");
+    fprintf(tm_out, "{\"format_version\":1,\"healthy\":%s,\"findings\":[", findings[0] ? "false" : "true");
     for (size_t i = 0; findings[i]; i++) {
         const char *colon = strstr(findings[i], ": ");
         size_t area = colon ? (size_t)(colon - findings[i]) : 0;
-        printf("%s{\"area\":\"%.*s\",\"text\":", i ? "," : "", (int)area, findings[i]);
-        json_string(stdout, colon ? colon + 2 : findings[i]);
-        putchar('}');
+        fprintf(tm_out, "%s{\"area\":\"%.*s\",\"text\":", i ? "," : "", (int)area, findings[i]);
+        put_json_string(tm_out, colon ? colon + 2 : findings[i]);
+        putc_out('}');
     }
-    printf("]}\n");
+    fprintf(tm_out, "]}\n");
 }
 
 int cmd_doctor(struct ctx *ctx)
@@ -37,7 +37,7 @@ int cmd_doctor(struct ctx *ctx)
         print_findings_json(findings);
     else
         for (size_t i = 0; findings[i]; i++)
-            printf("%s\n", findings[i]);
+            fprintf(tm_out, "%s\n", findings[i]);
     int code = findings[0] ? EXIT_FAILURE_ : EXIT_OK;
     taskorch_free(findings);
     return code;

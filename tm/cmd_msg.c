@@ -21,7 +21,7 @@ int cmd_join(struct ctx *ctx)
         return fail_lib(ctx, rc);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
-    printf("Joined task: %s\n", id);
+    fprintf(tm_out, "Joined task: %s\n", id);
     return EXIT_OK;
 }
 
@@ -38,15 +38,15 @@ static int print_posted_json(struct ctx *ctx, const char *task, int64_t msg_id)
     while ((rc = taskorch_msg_iter_next(it, &m)) == TASKORCH_OK && taskorch_msg_id(m) != msg_id)
         ;
     if (rc == TASKORCH_OK) {
-        printf("{\"id\":%lld,\"task\":", (long long)msg_id);
-        json_string(stdout, taskorch_msg_task_id(m));
-        printf(",\"kind\":\"%s\",\"author\":", taskorch_msg_kind_name(taskorch_msg_kind(m)));
-        json_string(stdout, taskorch_msg_author(m));
-        printf(",\"text\":");
-        json_string(stdout, taskorch_msg_text(m));
-        printf(",\"time\":");
-        json_time(stdout, taskorch_msg_created_at(m));
-        printf("}\n");
+        fprintf(tm_out, "{\"id\":%lld,\"task\":", (long long)msg_id);
+        put_json_string(tm_out, taskorch_msg_task_id(m));
+        fprintf(tm_out, ",\"kind\":\"%s\",\"author\":", taskorch_msg_kind_name(taskorch_msg_kind(m)));
+        put_json_string(tm_out, taskorch_msg_author(m));
+        fprintf(tm_out, ",\"text\":");
+        put_json_string(tm_out, taskorch_msg_text(m));
+        fprintf(tm_out, ",\"time\":");
+        json_time(tm_out, taskorch_msg_created_at(m));
+        fprintf(tm_out, "}\n");
     }
     taskorch_msg_iter_free(it);
     return rc == TASKORCH_OK
@@ -119,7 +119,10 @@ int cmd_post(struct ctx *ctx)
     if (rc)
         return fail_lib(ctx, rc);
     char *text;
-    if (ctx->args.n_pos == 2 && !strcmp(ctx->args.pos[1], "-")) {
+    /* "-" reads standard input only where the command says so, and never
+     * in tm mcp, whose standard input is the transport. */
+    if (ctx->cmd->reads_stdin && !ctx->no_stdin && ctx->args.n_pos == 2 &&
+        !strcmp(ctx->args.pos[1], "-")) {
         size_t len;
         text = read_stdin(&len);
         if (!text && len)
@@ -154,7 +157,7 @@ int cmd_post(struct ctx *ctx)
         "Discovery shared for task %s\n",   "Created sync point for task %s\n",
         "Progress update added\n",
     };
-    printf(confirmations[kind], id);
+    fprintf(tm_out, confirmations[kind], id);
     return EXIT_OK;
 }
 
@@ -169,11 +172,11 @@ static int64_t arg_count(const struct ctx *ctx, const char *name)
 static void print_indented(const char *text, const char *indent)
 {
     for (const char *p = text; *p; p++) {
-        putchar(*p);
+        putc_out(*p);
         if (*p == '\n')
-            fputs(indent, stdout);
+            fputs(indent, tm_out);
     }
-    putchar('\n');
+    putc_out('\n');
 }
 
 static void print_msg_text(const taskorch_msg *m)
@@ -185,38 +188,38 @@ static void print_msg_text(const taskorch_msg *m)
                         : kind == TASKORCH_MSG_SYNC   ? "SYNC"
                         : kind == TASKORCH_MSG_NOTE   ? "note"
                                                       : taskorch_msg_kind_name(kind);
-    printf("  #%lld %s %s [%s] ", (long long)taskorch_msg_id(m), when, taskorch_msg_author(m),
+    fprintf(tm_out, "  #%lld %s %s [%s] ", (long long)taskorch_msg_id(m), when, taskorch_msg_author(m),
            label);
     print_indented(taskorch_msg_text(m), "      ");
 }
 
 static void print_msg_json(const taskorch_msg *m, bool first)
 {
-    printf("%s{\"id\":%lld,\"time\":", first ? "" : ",", (long long)taskorch_msg_id(m));
-    json_time(stdout, taskorch_msg_created_at(m));
-    printf(",\"kind\":\"%s\",\"author\":", taskorch_msg_kind_name(taskorch_msg_kind(m)));
-    json_string(stdout, taskorch_msg_author(m));
-    printf(",\"text\":");
-    json_string(stdout, taskorch_msg_text(m));
-    putchar('}');
+    fprintf(tm_out, "%s{\"id\":%lld,\"time\":", first ? "" : ",", (long long)taskorch_msg_id(m));
+    json_time(tm_out, taskorch_msg_created_at(m));
+    fprintf(tm_out, ",\"kind\":\"%s\",\"author\":", taskorch_msg_kind_name(taskorch_msg_kind(m)));
+    put_json_string(tm_out, taskorch_msg_author(m));
+    fprintf(tm_out, ",\"text\":");
+    put_json_string(tm_out, taskorch_msg_text(m));
+    putc_out('}');
 }
 
 static int context_json(struct ctx *ctx, const taskorch_task *t, char **people,
                         taskorch_msg_iter *it)
 {
-    printf("{\"task\":");
+    fprintf(tm_out, "{\"task\":");
     print_task_json(t);
     size_t n = 0;
     while (people[n])
         n++;
     print_json_strings("participants", (const char *const *)people, n);
-    printf(",\"agent\":");
-    json_string(stdout, taskorch_db_agent(ctx->db));
-    printf(",\"messages\":[");
+    fprintf(tm_out, ",\"agent\":");
+    put_json_string(tm_out, taskorch_db_agent(ctx->db));
+    fprintf(tm_out, ",\"messages\":[");
     const taskorch_msg *m;
     for (bool first = true; taskorch_msg_iter_next(it, &m) == TASKORCH_OK; first = false)
         print_msg_json(m, first);
-    printf("]}\n");
+    fprintf(tm_out, "]}\n");
     return EXIT_OK;
 }
 
@@ -229,22 +232,22 @@ static void print_msgs(taskorch_msg_iter *it, const char *when_empty)
         any = true;
     }
     if (!any)
-        printf("  %s\n", when_empty);
+        fprintf(tm_out, "  %s\n", when_empty);
 }
 
 /* shared holds every kind but notes; notes only the caller's notes. */
 static int context_text(struct ctx *ctx, const taskorch_task *t, char **people,
                         taskorch_msg_iter *shared, taskorch_msg_iter *notes)
 {
-    printf("Task: %s\nTitle: %s\nStatus: %s\nAssignee: %s\nParticipants:", taskorch_task_id(t),
+    fprintf(tm_out, "Task: %s\nTitle: %s\nStatus: %s\nAssignee: %s\nParticipants:", taskorch_task_id(t),
            taskorch_task_title(t), taskorch_status_name(taskorch_task_status(t)),
            taskorch_task_assignee(t) ? taskorch_task_assignee(t) : "(unassigned)");
     for (size_t i = 0; people[i]; i++)
-        printf("%s%s", i ? ", " : " ", people[i]);
-    printf("%s\n", people[0] ? "" : " (none)");
-    printf("\nShared timeline:\n");
+        fprintf(tm_out, "%s%s", i ? ", " : " ", people[i]);
+    fprintf(tm_out, "%s\n", people[0] ? "" : " (none)");
+    fprintf(tm_out, "\nShared timeline:\n");
     print_msgs(shared, "(nothing shared yet)");
-    printf("\nYour private notes (%s):\n", taskorch_db_agent(ctx->db));
+    fprintf(tm_out, "\nYour private notes (%s):\n", taskorch_db_agent(ctx->db));
     print_msgs(notes, "(none)");
     return EXIT_OK;
 }

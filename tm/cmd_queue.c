@@ -57,7 +57,7 @@ int cmd_claim(struct ctx *ctx)
     if (fmt == FORMAT_JSON)
         code = print_task_by_id(ctx, taskorch_task_id(t));
     else
-        printf("%s\n", taskorch_task_id(t));
+        fprintf(tm_out, "%s\n", taskorch_task_id(t));
     taskorch_task_free(t);
     return code;
 }
@@ -80,9 +80,9 @@ int cmd_heartbeat(struct ctx *ctx)
     } else if (taskorch_task_lease_expires(t)) {
         char when[32];
         format_time(when, sizeof when, taskorch_task_lease_expires(t));
-        printf("Task %s lease renewed until %s\n", taskorch_task_id(t), when);
+        fprintf(tm_out, "Task %s lease renewed until %s\n", taskorch_task_id(t), when);
     } else {
-        printf("Task %s held (its claim has no lease)\n", taskorch_task_id(t));
+        fprintf(tm_out, "Task %s held (its claim has no lease)\n", taskorch_task_id(t));
     }
     taskorch_task_free(t);
     return code;
@@ -106,7 +106,7 @@ int cmd_release(struct ctx *ctx)
         return fail_lib(ctx, rc);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
-    printf("Task %s released%s\n", id, unassign ? " and unassigned" : "");
+    fprintf(tm_out, "Task %s released%s\n", id, unassign ? " and unassigned" : "");
     return EXIT_OK;
 }
 
@@ -133,7 +133,7 @@ int cmd_wait(struct ctx *ctx)
     if (rc == TASKORCH_ETIMEOUT) {
         size_t n = 0;
         for (; not_done && not_done[n]; n++)
-            printf("%s\n", not_done[n]);
+            fprintf(tm_out, "%s\n", not_done[n]);
         taskorch_free(not_done);
         return fail(EXIT_FAILURE_, "timed out after %s: %zu task%s not done",
                     arg_value(ctx, "timeout"), n, n == 1 ? "" : "s");
@@ -156,9 +156,9 @@ int cmd_config(struct ctx *ctx)
         if ((rc = taskorch_config_set(ctx->db, key, value)))
             return fail_lib(ctx, rc);
         if (unset)
-            printf("Removed setting %s\n", key);
+            fprintf(tm_out, "Removed setting %s\n", key);
         else
-            printf("Set %s to %s\n", key, value);
+            fprintf(tm_out, "Set %s to %s\n", key, value);
         return EXIT_OK;
     }
     size_t n = ctx->args.n_pos ? 1 : sizeof config_keys / sizeof *config_keys;
@@ -168,9 +168,9 @@ int cmd_config(struct ctx *ctx)
         if ((rc = taskorch_config_get(&value, ctx->db, key)))
             return fail_lib(ctx, rc);
         if (value && ctx->args.n_pos)
-            printf("%s\n", value);
+            fprintf(tm_out, "%s\n", value);
         else if (value)
-            printf("%s %s\n", key, value);
+            fprintf(tm_out, "%s %s\n", key, value);
         taskorch_free(value);
     }
     return EXIT_OK;

@@ -7,7 +7,7 @@
 
 int cmd_init(struct ctx *ctx)
 {
-    printf("Task store ready at %s\n", taskorch_db_path(ctx->db));
+    fprintf(tm_out, "Task store ready at %s\n", taskorch_db_path(ctx->db));
     return EXIT_OK;
 }
 
@@ -89,7 +89,7 @@ int cmd_add(struct ctx *ctx)
     if (fmt == FORMAT_JSON)
         code = print_task_by_id(ctx, taskorch_task_id(t));
     else
-        printf("%s\n", taskorch_task_id(t));
+        fprintf(tm_out, "%s\n", taskorch_task_id(t));
     taskorch_task_free(t);
     return code;
 }
@@ -103,23 +103,23 @@ static void print_related(struct ctx *ctx, const char *heading, const char *id, 
     const taskorch_task *t;
     bool first = true;
     if (json)
-        printf(",\"%s\":[", heading);
+        fprintf(tm_out, ",\"%s\":[", heading);
     while (taskorch_task_iter_next(it, &t) == TASKORCH_OK) {
         if (json) {
-            printf("%s{\"id\":\"%s\",\"status\":\"%s\",\"title\":", first ? "" : ",",
+            fprintf(tm_out, "%s{\"id\":\"%s\",\"status\":\"%s\",\"title\":", first ? "" : ",",
                    taskorch_task_id(t), taskorch_status_name(taskorch_task_status(t)));
-            json_string(stdout, taskorch_task_title(t));
-            putchar('}');
+            put_json_string(tm_out, taskorch_task_title(t));
+            putc_out('}');
         } else {
             if (first)
-                printf("%s:\n", heading);
-            printf("  %s  %-11s  %s\n", taskorch_task_id(t),
+                fprintf(tm_out, "%s:\n", heading);
+            fprintf(tm_out, "  %s  %-11s  %s\n", taskorch_task_id(t),
                    taskorch_status_name(taskorch_task_status(t)), taskorch_task_title(t));
         }
         first = false;
     }
     if (json)
-        putchar(']');
+        putc_out(']');
     taskorch_task_iter_free(it);
 }
 
@@ -129,7 +129,7 @@ static void print_blockers(struct ctx *ctx, const taskorch_task *t)
     if (taskorch_task_status(t) != TASKORCH_STATUS_BLOCKED)
         return;
     if (taskorch_task_blocked_by_hand(t)) {
-        printf("Blocked by:  hand (set blocked; change the status to release it)\n");
+        fprintf(tm_out, "Blocked by:  hand (set blocked; change the status to release it)\n");
         return;
     }
     taskorch_task_iter *it = NULL;
@@ -139,57 +139,57 @@ static void print_blockers(struct ctx *ctx, const taskorch_task *t)
     const char *sep = "Blocked by:  ";
     while (taskorch_task_iter_next(it, &d) == TASKORCH_OK)
         if (taskorch_task_status(d) != TASKORCH_STATUS_COMPLETED) {
-            printf("%s%s (%s)", sep, taskorch_task_id(d),
+            fprintf(tm_out, "%s%s (%s)", sep, taskorch_task_id(d),
                    taskorch_status_name(taskorch_task_status(d)));
             sep = ", ";
         }
     if (strcmp(sep, "Blocked by:  "))
-        putchar('\n');
+        putc_out('\n');
     taskorch_task_iter_free(it);
 }
 
 static void show_text(struct ctx *ctx, const taskorch_task *t)
 {
     char when[32];
-    printf("Task:        %s\nTitle:       %s\nStatus:      %s\n", taskorch_task_id(t),
+    fprintf(tm_out, "Task:        %s\nTitle:       %s\nStatus:      %s\n", taskorch_task_id(t),
            taskorch_task_title(t), taskorch_status_name(taskorch_task_status(t)));
     print_blockers(ctx, t);
-    printf("Priority:    %s\n", taskorch_priority_name(taskorch_task_priority(t)));
+    fprintf(tm_out, "Priority:    %s\n", taskorch_priority_name(taskorch_task_priority(t)));
     const char *assignee = taskorch_task_assignee(t);
-    printf("Assignee:    %s\n", assignee ? assignee : "(unassigned)");
+    fprintf(tm_out, "Assignee:    %s\n", assignee ? assignee : "(unassigned)");
     format_time(when, sizeof when, taskorch_task_created_at(t));
-    printf("Created:     %s by %s\n", when, taskorch_task_created_by(t));
+    fprintf(tm_out, "Created:     %s by %s\n", when, taskorch_task_created_by(t));
     format_time(when, sizeof when, taskorch_task_updated_at(t));
-    printf("Updated:     %s\n", when);
+    fprintf(tm_out, "Updated:     %s\n", when);
     if (taskorch_task_completed_at(t)) {
         format_time(when, sizeof when, taskorch_task_completed_at(t));
-        printf("Completed:   %s\n", when);
+        fprintf(tm_out, "Completed:   %s\n", when);
     }
     if (taskorch_task_summary(t))
-        printf("Summary:     %s\n", taskorch_task_summary(t));
+        fprintf(tm_out, "Summary:     %s\n", taskorch_task_summary(t));
     if (taskorch_task_estimate(t) > 0)
-        printf("Estimate:    %gh\n", taskorch_task_estimate(t));
+        fprintf(tm_out, "Estimate:    %gh\n", taskorch_task_estimate(t));
     if (taskorch_task_claim_number(t)) {
-        printf("Claim:       #%lld", (long long)taskorch_task_claim_number(t));
+        fprintf(tm_out, "Claim:       #%lld", (long long)taskorch_task_claim_number(t));
         if (taskorch_task_lease_expires(t)) {
             format_time(when, sizeof when, taskorch_task_lease_expires(t));
-            printf(", lease until %s", when);
+            fprintf(tm_out, ", lease until %s", when);
         }
-        putchar('\n');
+        putc_out('\n');
     }
     if (taskorch_task_tag_count(t)) {
-        printf("Tags:       ");
+        fprintf(tm_out, "Tags:       ");
         for (size_t i = 0; i < taskorch_task_tag_count(t); i++)
-            printf(" %s", taskorch_task_tag(t, i));
-        putchar('\n');
+            fprintf(tm_out, " %s", taskorch_task_tag(t, i));
+        putc_out('\n');
     }
     for (size_t i = 0; i < taskorch_task_file_count(t); i++) {
-        fputs(i ? "             " : "Files:       ", stdout);
+        fputs(i ? "             " : "Files:       ", tm_out);
         print_file_ref(t, i);
-        putchar('\n');
+        putc_out('\n');
     }
     if (taskorch_task_description(t))
-        printf("Description:\n%s\n", taskorch_task_description(t));
+        fprintf(tm_out, "Description:\n%s\n", taskorch_task_description(t));
     print_related(ctx, "Depends on", taskorch_task_id(t), TASKORCH_DEP_PREREQUISITES, false);
     print_related(ctx, "Dependents", taskorch_task_id(t), TASKORCH_DEP_DEPENDENTS, false);
 }
@@ -199,7 +199,7 @@ void print_task_show_json(struct ctx *ctx, const taskorch_task *t)
     print_task_json_open(t);
     print_related(ctx, "dependencies", taskorch_task_id(t), TASKORCH_DEP_PREREQUISITES, true);
     print_related(ctx, "dependents", taskorch_task_id(t), TASKORCH_DEP_DEPENDENTS, true);
-    printf("}\n");
+    fprintf(tm_out, "}\n");
 }
 
 int print_task_by_id(struct ctx *ctx, const char *id)
@@ -289,7 +289,7 @@ int cmd_update(struct ctx *ctx)
     if (fmt == FORMAT_JSON)
         code = print_task_by_id(ctx, taskorch_task_id(t));
     else
-        printf("Task %s updated\n", taskorch_task_id(t));
+        fprintf(tm_out, "Task %s updated\n", taskorch_task_id(t));
     taskorch_task_free(t);
     return code;
 }
@@ -316,7 +316,7 @@ int cmd_complete(struct ctx *ctx)
         return fail_lib(ctx, rc);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
-    printf("Task %s completed\n", id);
+    fprintf(tm_out, "Task %s completed\n", id);
     return EXIT_OK;
 }
 
@@ -339,7 +339,7 @@ int cmd_assign(struct ctx *ctx)
         return fail_lib(ctx, rc);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
-    printf("Task %s assigned to %s\n", id, agent);
+    fprintf(tm_out, "Task %s assigned to %s\n", id, agent);
     return EXIT_OK;
 }
 
@@ -354,6 +354,6 @@ int cmd_delete(struct ctx *ctx)
     int rc = taskorch_task_delete(ctx->db, id, arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
     if (rc)
         return fail_lib(ctx, rc);
-    printf("Task %s deleted\n", id);
+    fprintf(tm_out, "Task %s deleted\n", id);
     return EXIT_OK;
 }

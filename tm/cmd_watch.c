@@ -33,7 +33,7 @@ static void print_typed_members(FILE *f, const taskorch_event *ev)
         fprintf(f, ",\"to\":\"%s\"", to);
     if (taskorch_event_assignee(ev)) {
         fprintf(f, ",\"assignee\":");
-        json_string(f, taskorch_event_assignee(ev));
+        put_json_string(f, taskorch_event_assignee(ev));
     }
     if (taskorch_event_claim(ev))
         fprintf(f, ",\"claim\":%lld", (long long)taskorch_event_claim(ev));
@@ -43,7 +43,7 @@ static void print_typed_members(FILE *f, const taskorch_event *ev)
     }
     if (taskorch_event_cause(ev)) {
         fprintf(f, ",\"cause\":");
-        json_string(f, taskorch_event_cause(ev));
+        put_json_string(f, taskorch_event_cause(ev));
     }
     if (taskorch_event_msg_id(ev))
         fprintf(f, ",\"message_id\":%lld", (long long)taskorch_event_msg_id(ev));
@@ -59,11 +59,11 @@ static void print_event(FILE *f, const taskorch_event *ev, enum format fmt)
     if (fmt == FORMAT_JSON) {
         fprintf(f, "{\"id\":%lld,\"time\":\"%s\",\"kind\":\"%s\",\"task\":",
                 (long long)taskorch_event_id(ev), when, taskorch_event_kind(ev));
-        json_string(f, task);
+        put_json_string(f, task);
         fprintf(f, ",\"agent\":");
-        json_string(f, taskorch_event_agent(ev));
+        put_json_string(f, taskorch_event_agent(ev));
         fprintf(f, ",\"text\":");
-        json_string(f, taskorch_event_text(ev));
+        put_json_string(f, taskorch_event_text(ev));
         print_typed_members(f, ev);
         fprintf(f, "}\n");
         return;
@@ -129,9 +129,9 @@ static int drain(struct ctx *ctx, struct watch *w)
     w->q.after = last;
     if (w->remaining)
         w->remaining -= printed;
-    fwrite(buf, 1, len, stdout);
+    fwrite(buf, 1, len, tm_out);
     free(buf);
-    fflush(stdout);
+    fflush(tm_out);
     return EXIT_OK;
 }
 

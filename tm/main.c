@@ -8,14 +8,64 @@
 
 #include "cli.h"
 
+FILE *tm_out;
+struct tm_error tm_last_error;
+bool tm_error_capture;
+static int pending_lib_rc; /* set by fail_lib for the fail() it calls */
+
+/* Named positional arguments. */
+static const struct pos_spec pos_title[] = {{"title", PARAM_STRING, 0, false}, {0}};
+static const struct pos_spec pos_id[] = {{"id", PARAM_ID, 0, false}, {0}};
+static const struct pos_spec pos_ids[] = {{"id", PARAM_ID, 0, true}, {0}};
+static const struct pos_spec pos_assign[] = {{"id", PARAM_ID, 0, false},
+                                             {"agent", PARAM_AGENT, 0, false}, {0}};
+static const struct pos_spec pos_dep[] = {{"action", PARAM_ENUM, CHOICES_DEP_ACTION, false},
+                                          {"task", PARAM_ID, 0, false},
+                                          {"dep", PARAM_ID, 0, true}, {0}};
+static const struct pos_spec pos_post[] = {{"id", PARAM_ID, 0, false},
+                                           {"message", PARAM_STRING, 0, true}, {0}};
+static const struct pos_spec pos_config[] = {{"key", PARAM_STRING, 0, false},
+                                             {"value", PARAM_STRING, 0, false}, {0}};
+static const struct pos_spec pos_file[] = {{"file", PARAM_FILE, 0, false}, {0}};
+static const struct pos_spec pos_shell[] = {{"shell", PARAM_ENUM, CHOICES_SHELL, false}, {0}};
+static const struct pos_spec pos_command[] = {{"command", PARAM_STRING, 0, false}, {0}};
+
+static const char *const event_kinds[] = {
+    "created", "updated", "status",  "assigned", "unblocked", "blocked", "dep_added",
+    "dep_removed", "deleted", "joined", "note",  "share",    "discover",  "sync",
+    "progress", "claimed", "released", "expired", NULL};
+static const char *const sorts[] = {"priority", "created", "updated", NULL};
+static const char *const groups[] = {"assignee", "status", "priority", "tag", NULL};
+static const char *const wait_statuses[] = {"completed", "any-terminal", NULL};
+static const char *const shells[] = {"bash", "zsh", "fish", NULL};
+static const char *const dep_actions[] = {"add", "rm", "list", NULL};
+static const char *const formats[] = {"text", "simple", "json", "markdown", "dot", NULL};
+
+const char *choice_at(enum choice_set set, size_t i)
+{
+    switch (set) {
+    case CHOICES_STATUS: return i < 16 ? taskorch_status_name((int)i) : NULL;
+    case CHOICES_PRIORITY: return i < 16 ? taskorch_priority_name((int)i) : NULL;
+    case CHOICES_EVENT_KIND: return event_kinds[i];
+    case CHOICES_FORMAT: return formats[i];
+    case CHOICES_SORT: return sorts[i];
+    case CHOICES_GROUP: return groups[i];
+    case CHOICES_WAIT_STATUS: return wait_statuses[i];
+    case CHOICES_SHELL: return shells[i];
+    case CHOICES_DEP_ACTION: return dep_actions[i];
+    case CHOICES_NONE: break;
+    }
+    return NULL;
+}
+
 static const struct opt_spec add_opts[] = {
-    {"description", 'd', OPT_VALUE, "TEXT", "longer description"},
-    {"priority", 'p', OPT_VALUE, "P", "low, medium (default), high or critical"},
-    {"assignee", 'a', OPT_VALUE, "AGENT", "agent responsible for the task"},
-    {"tag", 't', OPT_MULTI, "TAG", "tag the task (repeatable)"},
-    {"depends-on", 0, OPT_MULTI, "ID[,ID]", "task(s) that must complete first (repeatable)"},
-    {"file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "file reference (repeatable)"},
-    {"estimate", 0, OPT_VALUE, "HOURS", "estimated hours of work (2, 0.5)"},
+    {"description", 'd', OPT_VALUE, "TEXT", "longer description", PARAM_STRING},
+    {"priority", 'p', OPT_VALUE, "P", "low, medium (default), high or critical", PARAM_ENUM, CHOICES_PRIORITY},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "agent responsible for the task", PARAM_AGENT},
+    {"tag", 't', OPT_MULTI, "TAG", "tag the task (repeatable)", PARAM_STRING},
+    {"depends-on", 0, OPT_MULTI, "ID[,ID]", "task(s) that must complete first (repeatable)", PARAM_ID},
+    {"file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "file reference (repeatable)", PARAM_FILE},
+    {"estimate", 0, OPT_VALUE, "HOURS", "estimated hours of work (2, 0.5)", PARAM_NUMBER},
     {OPT_REQUEST_ID},
     {"format", 0, OPT_VALUE, "FMT", "text (default: the bare id) or json (the task)"},
     {OPT_JSON},
@@ -23,17 +73,17 @@ static const struct opt_spec add_opts[] = {
 };
 
 static const struct opt_spec list_opts[] = {
-    {"status", 's', OPT_VALUE, "S[,S]", "only these statuses"},
-    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT (@me: to me)"},
+    {"status", 's', OPT_VALUE, "S[,S]", "only these statuses", PARAM_ENUM_LIST, CHOICES_STATUS},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT (@me: to me)", PARAM_AGENT},
     {"mine", 0, OPT_FLAG, NULL, "only tasks assigned to me (same as --assignee @me)"},
     {"unassigned", 0, OPT_FLAG, NULL, "only tasks without an assignee"},
-    {"tag", 't', OPT_VALUE, "TAG", "only tasks with TAG"},
-    {"priority", 'p', OPT_VALUE, "P", "only tasks of priority P"},
+    {"tag", 't', OPT_VALUE, "TAG", "only tasks with TAG", PARAM_STRING},
+    {"priority", 'p', OPT_VALUE, "P", "only tasks of priority P", PARAM_ENUM, CHOICES_PRIORITY},
     {"has-deps", 0, OPT_FLAG, NULL, "only tasks with dependencies"},
     {"ready", 0, OPT_FLAG, NULL, "only pending tasks whose dependencies are completed"},
-    {"limit", 'n', OPT_VALUE, "N", "at most N tasks"},
-    {"sort", 0, OPT_VALUE, "KEY", "priority (default), created or updated"},
-    {"group-by", 0, OPT_VALUE, "KEY", "assignee, status, priority or tag"},
+    {"limit", 'n', OPT_VALUE, "N", "at most N tasks", PARAM_INT},
+    {"sort", 0, OPT_VALUE, "KEY", "priority (default), created or updated", PARAM_ENUM, CHOICES_SORT},
+    {"group-by", 0, OPT_VALUE, "KEY", "assignee, status, priority or tag", PARAM_ENUM, CHOICES_GROUP},
     {"format", 0, OPT_VALUE, "FMT", "text (default), simple or json"},
     {OPT_JSON},
     {0},
@@ -46,15 +96,15 @@ static const struct opt_spec show_opts[] = {
 };
 
 static const struct opt_spec update_opts[] = {
-    {"status", 's', OPT_VALUE, "S", "pending, in_progress, completed, blocked or cancelled"},
-    {"assignee", 'a', OPT_VALUE, "AGENT", "reassign (\"\" unassigns)"},
-    {"priority", 'p', OPT_VALUE, "P", "low, medium, high or critical"},
-    {"title", 0, OPT_VALUE, "TITLE", "new title"},
-    {"description", 'd', OPT_VALUE, "TEXT", "new description (\"\" clears it)"},
-    {"tag", 't', OPT_MULTI, "TAG", "add a tag (repeatable)"},
-    {"untag", 0, OPT_MULTI, "TAG", "remove a tag (repeatable)"},
-    {"file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "add a file reference (repeatable)"},
-    {"estimate", 0, OPT_VALUE, "HOURS", "estimated hours of work (0 clears it)"},
+    {"status", 's', OPT_VALUE, "S", "pending, in_progress, completed, blocked or cancelled", PARAM_ENUM, CHOICES_STATUS},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "reassign (\"\" unassigns)", PARAM_AGENT},
+    {"priority", 'p', OPT_VALUE, "P", "low, medium, high or critical", PARAM_ENUM, CHOICES_PRIORITY},
+    {"title", 0, OPT_VALUE, "TITLE", "new title", PARAM_STRING},
+    {"description", 'd', OPT_VALUE, "TEXT", "new description (\"\" clears it)", PARAM_STRING},
+    {"tag", 't', OPT_MULTI, "TAG", "add a tag (repeatable)", PARAM_STRING},
+    {"untag", 0, OPT_MULTI, "TAG", "remove a tag (repeatable)", PARAM_STRING},
+    {"file", 'f', OPT_MULTI, "PATH[:LINE[:END]]", "add a file reference (repeatable)", PARAM_FILE},
+    {"estimate", 0, OPT_VALUE, "HOURS", "estimated hours of work (0 clears it)", PARAM_NUMBER},
     {"force", 0, OPT_FLAG, NULL,
      "start or complete despite unfinished dependencies or another agent's claim"},
     {OPT_CLAIM},
@@ -65,7 +115,7 @@ static const struct opt_spec update_opts[] = {
 };
 
 static const struct opt_spec complete_opts[] = {
-    {"summary", 0, OPT_VALUE, "TEXT", "what was done, kept with the task"},
+    {"summary", 0, OPT_VALUE, "TEXT", "what was done, kept with the task", PARAM_STRING},
     {"force", 0, OPT_FLAG, NULL,
      "complete despite unfinished dependencies or another agent's claim"},
     {OPT_CLAIM},
@@ -90,13 +140,13 @@ static const struct opt_spec write_opts[] = {
 };
 
 static const struct opt_spec claim_opts[] = {
-    {"tag", 't', OPT_VALUE, "TAG", "only tasks with TAG"},
-    {"priority", 'p', OPT_VALUE, "P", "only tasks of priority P"},
-    {"lease", 0, OPT_VALUE, "D", "hold it for D (90s, 15m, 2h; none; default: $TM_LEASE)"},
+    {"tag", 't', OPT_VALUE, "TAG", "only tasks with TAG", PARAM_STRING},
+    {"priority", 'p', OPT_VALUE, "P", "only tasks of priority P", PARAM_ENUM, CHOICES_PRIORITY},
+    {"lease", 0, OPT_VALUE, "D", "hold it for D (90s, 15m, 2h; none; default: $TM_LEASE)", PARAM_DURATION},
     {"resume", 0, OPT_FLAG, NULL, "first hand back my own oldest in-progress task"},
     {"mine", 0, OPT_FLAG, NULL, "only tasks assigned to me, not unassigned ones"},
     {"wait", 0, OPT_FLAG, NULL, "wait for claimable work instead of exit status 3"},
-    {"timeout", 0, OPT_VALUE, "D", "with --wait: give up after D (exit status 3)"},
+    {"timeout", 0, OPT_VALUE, "D", "with --wait: give up after D (exit status 3)", PARAM_DURATION},
     {OPT_REQUEST_ID},
     {"format", 0, OPT_VALUE, "FMT", "text (default: the bare id) or json (the task)"},
     {OPT_JSON},
@@ -104,7 +154,7 @@ static const struct opt_spec claim_opts[] = {
 };
 
 static const struct opt_spec heartbeat_opts[] = {
-    {"lease", 0, OPT_VALUE, "D", "the lease now ends D from now (default: the claim's length)"},
+    {"lease", 0, OPT_VALUE, "D", "the lease now ends D from now (default: the claim's length)", PARAM_DURATION},
     {"force", 0, OPT_FLAG, NULL, "renew although another agent holds the task"},
     {OPT_CLAIM},
     {OPT_REQUEST_ID},
@@ -125,8 +175,8 @@ static const struct opt_spec release_opts[] = {
 
 static const struct opt_spec wait_opts[] = {
     {"all", 0, OPT_FLAG, NULL, "wait until no task is pending, blocked or in progress"},
-    {"status", 's', OPT_VALUE, "S", "completed (default) or any-terminal (completed or cancelled)"},
-    {"timeout", 0, OPT_VALUE, "D", "give up after D (90s, 15m, 2h): exit status 1"},
+    {"status", 's', OPT_VALUE, "S", "completed (default) or any-terminal (completed or cancelled)", PARAM_ENUM, CHOICES_WAIT_STATUS},
+    {"timeout", 0, OPT_VALUE, "D", "give up after D (90s, 15m, 2h): exit status 1", PARAM_DURATION},
     {0},
 };
 
@@ -148,9 +198,9 @@ static const struct opt_spec graph_opts[] = {
 };
 
 static const struct opt_spec ready_opts[] = {
-    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT (@me: to me)"},
+    {"assignee", 'a', OPT_VALUE, "AGENT", "only tasks assigned to AGENT (@me: to me)", PARAM_AGENT},
     {"mine", 0, OPT_FLAG, NULL, "only tasks assigned to me (same as --assignee @me)"},
-    {"limit", 'n', OPT_VALUE, "N", "at most N tasks"},
+    {"limit", 'n', OPT_VALUE, "N", "at most N tasks", PARAM_INT},
     {"format", 0, OPT_VALUE, "FMT", "text (default), simple or json"},
     {OPT_JSON},
     {0},
@@ -167,19 +217,19 @@ static const struct opt_spec dep_opts[] = {
      "list: text (default), simple or json; add, rm: text or json (the task)"},
     {OPT_JSON},
     {"dependents", 0, OPT_FLAG, NULL, "for list: the tasks depending on TASK instead"},
-    {"request-id", 0, OPT_VALUE, "R", "for add, rm: make the write idempotent"},
+    {"request-id", 0, OPT_VALUE, "R", "for add, rm: make the write idempotent", PARAM_STRING},
     {0},
 };
 
 static const struct opt_spec post_opts[] = {
-    {"request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)"},
+    {"request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)", PARAM_STRING},
     {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the message)"},
     {OPT_JSON},
     {0},
 };
 
 static const struct opt_spec progress_opts[] = {
-    {"request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)"},
+    {"request-id", 0, OPT_VALUE, "ID", "make the post idempotent (default: $TM_REQUEST_ID)", PARAM_STRING},
     {"force", 0, OPT_FLAG, NULL, "post although another agent holds the task"},
     {OPT_CLAIM},
     {"format", 0, OPT_VALUE, "FMT", "text (default) or json (the message)"},
@@ -188,8 +238,8 @@ static const struct opt_spec progress_opts[] = {
 };
 
 static const struct opt_spec context_opts[] = {
-    {"since", 0, OPT_VALUE, "MSGID", "only messages after this message id"},
-    {"limit", 'n', OPT_VALUE, "N", "only the newest N messages"},
+    {"since", 0, OPT_VALUE, "MSGID", "only messages after this message id", PARAM_INT},
+    {"limit", 'n', OPT_VALUE, "N", "only the newest N messages", PARAM_INT},
     {"format", 0, OPT_VALUE, "FMT", "text (default) or json"},
     {OPT_JSON},
     {0},
@@ -199,12 +249,12 @@ static const struct opt_spec watch_opts[] = {
     {"follow", 'f', OPT_FLAG, NULL,
      "keep printing new events until interrupted, --timeout or --limit (like tail -f)"},
     {"follow", 'F', OPT_FLAG, NULL, NULL}, /* -F: the short form before 0.2 */
-    {"timeout", 0, OPT_VALUE, "SECONDS", "stop following after SECONDS (or a duration: 90s, 2m)"},
-    {"since", 0, OPT_VALUE, "EVENTID", "start after this event id instead of my cursor"},
-    {"task", 0, OPT_VALUE, "ID", "only events of this task"},
-    {"kind", 0, OPT_VALUE, "K[,K]", "only these event kinds"},
+    {"timeout", 0, OPT_VALUE, "SECONDS", "stop following after SECONDS (or a duration: 90s, 2m)", PARAM_DURATION},
+    {"since", 0, OPT_VALUE, "EVENTID", "start after this event id instead of my cursor", PARAM_INT},
+    {"task", 0, OPT_VALUE, "ID", "only events of this task", PARAM_ID},
+    {"kind", 0, OPT_VALUE, "K[,K]", "only these event kinds", PARAM_ENUM_LIST, CHOICES_EVENT_KIND},
     {"mine", 0, OPT_FLAG, NULL, "my tasks, plus every discovery and sync point"},
-    {"limit", 'n', OPT_VALUE, "N", "print at most N events, then exit (also when following)"},
+    {"limit", 'n', OPT_VALUE, "N", "print at most N events, then exit (also when following)", PARAM_INT},
     {"format", 0, OPT_VALUE, "FMT", "text (default) or json (one object per line)"},
     {OPT_JSON},
     {0},
@@ -216,6 +266,11 @@ static const struct opt_spec doctor_opts[] = {
     {0},
 };
 
+static const struct opt_spec mcp_opts[] = {
+    {"log", 0, OPT_FLAG, NULL, "log each request's method and duration on standard error"},
+    {0},
+};
+
 static const struct opt_spec backup_opts[] = {
     {"force", 0, OPT_FLAG, NULL, "replace FILE if it exists"},
     {0},
@@ -224,40 +279,40 @@ static const struct opt_spec backup_opts[] = {
 const struct command commands[] = {
     {"init", cmd_init, STORE_CREATE, NULL, "", "create the task store here", 0, 0},
     {"add", cmd_add, STORE_CREATE, add_opts, "TITLE [options]", "create a task and print its id", 1,
-     1},
+     1, pos_title},
     {"list", cmd_list, STORE_READ, list_opts, "[options]", "list tasks, one per line", 0, 0},
-    {"show", cmd_show, STORE_READ, show_opts, "ID", "show every field of a task", 1, 1},
-    {"update", cmd_update, STORE_WRITE, update_opts, "ID [options]", "change a task", 1, 1},
+    {"show", cmd_show, STORE_READ, show_opts, "ID", "show every field of a task", 1, 1, pos_id},
+    {"update", cmd_update, STORE_WRITE, update_opts, "ID [options]", "change a task", 1, 1, pos_id},
     {"complete", cmd_complete, STORE_WRITE, complete_opts, "ID [--summary TEXT]",
-     "mark a task completed and unblock its dependents", 1, 1},
-    {"assign", cmd_assign, STORE_WRITE, write_opts, "ID AGENT", "assign a task to an agent", 2, 2},
-    {"delete", cmd_delete, STORE_WRITE, delete_opts, "ID [--force]", "delete a task", 1, 1},
+     "mark a task completed and unblock its dependents", 1, 1, pos_id},
+    {"assign", cmd_assign, STORE_WRITE, write_opts, "ID AGENT", "assign a task to an agent", 2, 2, pos_assign},
+    {"delete", cmd_delete, STORE_WRITE, delete_opts, "ID [--force]", "delete a task", 1, 1, pos_id},
     {"claim", cmd_claim, STORE_WRITE, claim_opts, "[ID]",
-     "take a task (or the next ready one): assign it to me, start it, print its id", 0, 1},
+     "take a task (or the next ready one): assign it to me, start it, print its id", 0, 1, pos_id},
     {"heartbeat", cmd_heartbeat, STORE_WRITE, heartbeat_opts, "ID [--lease D]",
-     "renew the lease of a task I hold", 1, 1},
+     "renew the lease of a task I hold", 1, 1, pos_id},
     {"release", cmd_release, STORE_WRITE, release_opts, "ID [--unassign]",
-     "give a claimed task back (pending again)", 1, 1},
+     "give a claimed task back (pending again)", 1, 1, pos_id},
     {"wait", cmd_wait, STORE_READ, wait_opts, "ID... | --all [options]",
-     "wait until tasks are completed (exit status 1 on timeout)", 0, -1},
+     "wait until tasks are completed (exit status 1 on timeout)", 0, -1, pos_ids},
     {"dep", cmd_dep, STORE_WRITE, dep_opts, "add|rm TASK DEP... | list TASK", "manage dependencies",
-     2, -1},
+     2, -1, pos_dep},
     {"ready", cmd_ready, STORE_READ, ready_opts, "[options]",
      "pending tasks whose dependencies are all completed", 0, 0},
     {"export", cmd_export, STORE_READ, export_opts, "[--format json|markdown]",
      "print every task with its dependencies, tags and files", 0, 0},
-    {"join", cmd_join, STORE_WRITE, write_opts, "ID", "join a task as a participant", 1, 1},
+    {"join", cmd_join, STORE_WRITE, write_opts, "ID", "join a task as a participant", 1, 1, pos_id},
     {"note", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
-     "add a private note (only you see it)", 1, -1},
+     "add a private note (only you see it)", 1, -1, pos_post, true},
     {"share", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
-     "share an update with every agent", 1, -1},
+     "share an update with every agent", 1, -1, pos_post, true},
     {"discover", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-",
-     "raise a discovery that alerts every agent", 1, -1},
-    {"sync", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-", "mark a sync checkpoint", 1, -1},
+     "raise a discovery that alerts every agent", 1, -1, pos_post, true},
+    {"sync", cmd_post, STORE_WRITE, post_opts, "ID MESSAGE...|-", "mark a sync checkpoint", 1, -1, pos_post, true},
     {"progress", cmd_post, STORE_WRITE, progress_opts, "ID MESSAGE...|-", "post a progress update",
-     1, -1},
+     1, -1, pos_post, true},
     {"context", cmd_context, STORE_READ, context_opts, "ID [options]",
-     "review a task's shared timeline and your notes", 1, 1},
+     "review a task's shared timeline and your notes", 1, 1, pos_id},
     {"watch", cmd_watch, STORE_WRITE, watch_opts, "[options]",
      "print the change feed: what is new for you (-f follows)", 0, 0},
     {"critical-path", cmd_critical_path, STORE_READ, critical_path_opts, "[--format FMT]",
@@ -265,15 +320,17 @@ const struct command commands[] = {
     {"graph", cmd_graph, STORE_READ, graph_opts, "[--format dot|json]",
      "the dependency graph with statuses (Graphviz dot)", 0, 0},
     {"config", cmd_config, STORE_WRITE, config_opts, "[KEY [VALUE]]",
-     "show or change the store's settings (lease)", 0, 2},
+     "show or change the store's settings (lease)", 0, 2, pos_config},
     {"doctor", cmd_doctor, STORE_READ, doctor_opts, "[--fix] [--format json]",
      "check the store and its mirror; --fix rebuilds the mirror", 0, 0},
     {"backup", cmd_backup, STORE_READ, backup_opts, "FILE [--force]",
-     "write a consistent copy of the store to FILE while agents keep working", 1, 1},
-    {"completion", cmd_completion, STORE_NONE, NULL, "bash", "print a shell completion script", 1,
-     1},
-    {"help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1},
+     "write a consistent copy of the store to FILE while agents keep working", 1, 1, pos_file},
+    {"completion", cmd_completion, STORE_NONE, NULL, "bash|zsh|fish", "print a shell completion script", 1,
+     1, pos_shell},
+    {"help", cmd_help, STORE_NONE, NULL, "[COMMAND]", "show help", 0, 1, pos_command},
     {"version", cmd_version, STORE_NONE, NULL, "", "print the version", 0, 0},
+    {"mcp", cmd_mcp, STORE_NONE, mcp_opts, "[--agent NAME]",
+     "serve the Model Context Protocol on stdin and stdout", 0, 0},
     {0},
 };
 
@@ -310,11 +367,57 @@ int fail(int code, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        msg = NULL;
+    int lib_rc = pending_lib_rc;
+    pending_lib_rc = TASKORCH_OK;
+    if (tm_error_capture) { /* the front end renders it */
+        free(tm_last_error.msg);
+        tm_last_error.code = code;
+        tm_last_error.lib_rc = lib_rc;
+        tm_last_error.msg = msg ? msg : strdup("out of memory");
+        return code;
+    }
     fputs("tm: error: ", stderr);
-    put_escaped(n < 0 ? "out of memory" : msg, stderr);
+    put_escaped(msg ? msg : "out of memory", stderr);
     fputc('\n', stderr);
     free(msg);
     return code;
+}
+
+void tm_error_clear(void)
+{
+    free(tm_last_error.msg);
+    tm_last_error = (struct tm_error){0};
+}
+
+const char *tm_error_name(const struct tm_error *e)
+{
+    switch (e->lib_rc) {
+    case TASKORCH_ENOTFOUND: return "not_found";
+    case TASKORCH_EAMBIGUOUS: return "ambiguous";
+    case TASKORCH_ECYCLE: return "cycle";
+    case TASKORCH_EBLOCKED: return "blocked";
+    case TASKORCH_EHASDEPENDENTS: return "has_dependents";
+    case TASKORCH_ECONFLICT: return "conflict";
+    case TASKORCH_EREQUEST: return "request_reused";
+    case TASKORCH_EBUSY: return "busy";
+    case TASKORCH_ESTORE: return "store";
+    case TASKORCH_ECORRUPT: return "corrupt";
+    case TASKORCH_ESCHEMA: return "schema";
+    case TASKORCH_EREADONLY: return "read_only";
+    case TASKORCH_ETIMEOUT: return "timeout";
+    case TASKORCH_EINVAL: return "invalid";
+    case TASKORCH_ENOMEM: return "out_of_memory";
+    default: break;
+    }
+    switch (e->code) {
+    case EXIT_USAGE: return "usage";
+    case EXIT_NOTFOUND: return "not_found";
+    case EXIT_STORE: return "store";
+    case EXIT_INVALID: return "invalid";
+    default: return "failure";
+    }
 }
 
 int exit_code_of(int rc)
@@ -349,6 +452,7 @@ int fail_lib(const struct ctx *ctx, int rc)
                        : rc == TASKORCH_EHASDEPENDENTS ? "; remove those dependencies first"
                                                        : "";
     const char *or_force = *hint && force ? " or use --force" : "";
+    pending_lib_rc = rc;
     return fail(exit_code_of(rc), "%s%s%s", *msg ? msg : taskorch_strerror(rc), hint, or_force);
 }
 
@@ -482,6 +586,31 @@ int ctx_create_store(struct ctx *ctx)
     return open_with(ctx, ctx->db_path, TASKORCH_OPEN_CREATE);
 }
 
+/* Runs argv[0], the command, with its options and arguments. */
+static int run_command(struct ctx *ctx, int argc, char **argv)
+{
+    ctx->cmd = find_command(argv[0]);
+    if (!ctx->cmd)
+        return fail(EXIT_USAGE, "unknown command '%s'; run 'tm help' for the list", argv[0]);
+    int rc = args_parse(ctx, argc - 1, argv + 1);
+    if (rc)
+        return rc;
+    if (ctx->help) {
+        print_command_help(tm_out, ctx->cmd);
+        return EXIT_OK;
+    }
+    int n = (int)ctx->args.n_pos;
+    if (n < ctx->cmd->min_pos)
+        return fail(EXIT_USAGE, "missing argument: usage: tm %s %s", ctx->cmd->name,
+                    ctx->cmd->usage);
+    if (ctx->cmd->max_pos >= 0 && n > ctx->cmd->max_pos)
+        return fail(EXIT_USAGE, "unexpected argument '%s': usage: tm %s %s",
+                    ctx->args.pos[ctx->cmd->max_pos], ctx->cmd->name, ctx->cmd->usage);
+    if (ctx->cmd->mode != STORE_NONE && !ctx->db && (rc = open_store(ctx)))
+        return rc;
+    return ctx->cmd->run(ctx);
+}
+
 static int run(struct ctx *ctx, int argc, char **argv)
 {
     /* Global options before the command name. */
@@ -491,7 +620,7 @@ static int run(struct ctx *ctx, int argc, char **argv)
         if (!strcmp(a, "--version") || !strcmp(a, "-V"))
             return cmd_version(ctx);
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            print_usage(stdout);
+            print_usage(tm_out);
             return EXIT_OK;
         }
         bool takes_value = !strcmp(a, "--db") || !strcmp(a, "--agent") || !strcmp(a, "--agent-id");
@@ -510,40 +639,42 @@ static int run(struct ctx *ctx, int argc, char **argv)
         print_usage(stderr);
         return EXIT_USAGE;
     }
-    ctx->cmd = find_command(argv[i]);
-    if (!ctx->cmd)
-        return fail(EXIT_USAGE, "unknown command '%s'; run 'tm help' for the list", argv[i]);
-    int rc = args_parse(ctx, argc - i - 1, argv + i + 1);
-    if (rc)
-        return rc;
-    if (ctx->help) {
-        print_command_help(stdout, ctx->cmd);
-        return EXIT_OK;
+    return run_command(ctx, argc - i, argv + i);
+}
+
+int tm_run_command(taskorch_db **db, const char *db_path, const char *agent, int argc,
+                   char **argv)
+{
+    struct ctx ctx = {0};
+    ctx.db = *db;
+    ctx.db_path = db_path;
+    ctx.agent = agent;
+    ctx.no_stdin = true;
+    int code = run_command(&ctx, argc, argv);
+    const char *warning = taskorch_db_warning(ctx.db);
+    if (warning)
+        fprintf(stderr, "tm mcp: warning: %s\n", warning);
+    if (ctx.dry_run) { /* the in-memory stand-in of a store that does not exist */
+        taskorch_db_close(ctx.db);
+        ctx.db = NULL;
     }
-    int n = (int)ctx->args.n_pos;
-    if (n < ctx->cmd->min_pos)
-        return fail(EXIT_USAGE, "missing argument: usage: tm %s %s", ctx->cmd->name,
-                    ctx->cmd->usage);
-    if (ctx->cmd->max_pos >= 0 && n > ctx->cmd->max_pos)
-        return fail(EXIT_USAGE, "unexpected argument '%s': usage: tm %s %s",
-                    ctx->args.pos[ctx->cmd->max_pos], ctx->cmd->name, ctx->cmd->usage);
-    if (ctx->cmd->mode != STORE_NONE && (rc = open_store(ctx)))
-        return rc;
-    return ctx->cmd->run(ctx);
+    *db = ctx.db;
+    ctx_release(&ctx);
+    return code;
 }
 
 int tm_main(int argc, char **argv)
 {
     struct ctx ctx = {0};
+    tm_out = stdout;
     int code = run(&ctx, argc, argv);
     /* A problem that did not fail the command, e.g. a mirror not updated. */
     const char *warning = taskorch_db_warning(ctx.db);
     if (warning)
         fprintf(stderr, "tm: warning: %s\n", warning);
     taskorch_db_close(ctx.db);
-    for (size_t i = 0; i < ctx.n_owned; i++)
-        free(ctx.owned[i]);
-    if (fflush(stdout) != 0 && code == EXIT_OK)
+    ctx_release(&ctx);
+    if (fflush(tm_out) != 0 && code == EXIT_OK)
         code = fail(EXIT_FAILURE_, "cannot write output");
     return code;
 }

@@ -33,7 +33,7 @@ int ctx_format(const struct ctx *ctx, const char *allowed)
     return fail(EXIT_INVALID, "unknown format '%s'; use one of: %s", v, allowed), -1;
 }
 
-void json_string(FILE *f, const char *s)
+void put_json_string(FILE *f, const char *s)
 {
     if (!s) {
         fputs("null", f);
@@ -79,11 +79,11 @@ void json_time(FILE *f, int64_t ms)
 void print_task_line(const taskorch_task *t, enum format fmt, const char *indent)
 {
     if (fmt == FORMAT_SIMPLE) {
-        printf("%s%s %s\n", indent, taskorch_task_id(t), taskorch_task_title(t));
+        fprintf(tm_out, "%s%s %s\n", indent, taskorch_task_id(t), taskorch_task_title(t));
         return;
     }
     const char *assignee = taskorch_task_assignee(t);
-    printf("%s%s  %-11s  %-8s  %-20s  %s\n", indent, taskorch_task_id(t),
+    fprintf(tm_out, "%s%s  %-11s  %-8s  %-20s  %s\n", indent, taskorch_task_id(t),
            taskorch_status_name(taskorch_task_status(t)),
            taskorch_priority_name(taskorch_task_priority(t)), assignee ? assignee : "-",
            taskorch_task_title(t));
@@ -91,90 +91,90 @@ void print_task_line(const taskorch_task *t, enum format fmt, const char *indent
 
 void print_file_ref(const taskorch_task *t, size_t i)
 {
-    fputs(taskorch_task_file_path(t, i), stdout);
+    fputs(taskorch_task_file_path(t, i), tm_out);
     if (taskorch_task_file_line(t, i))
-        printf(":%d", taskorch_task_file_line(t, i));
+        fprintf(tm_out, ":%d", taskorch_task_file_line(t, i));
     if (taskorch_task_file_end(t, i))
-        printf(":%d", taskorch_task_file_end(t, i));
+        fprintf(tm_out, ":%d", taskorch_task_file_end(t, i));
 }
 
 void print_json_strings(const char *key, const char *const *v, size_t n)
 {
-    printf(",\"%s\":[", key);
+    fprintf(tm_out, ",\"%s\":[", key);
     for (size_t i = 0; i < n; i++) {
         if (i)
-            putchar(',');
-        json_string(stdout, v[i]);
+            putc_out(',');
+        put_json_string(tm_out, v[i]);
     }
-    putchar(']');
+    putc_out(']');
 }
 
 static void member_str(const char *key, const char *value)
 {
-    printf(",\"%s\":", key);
-    json_string(stdout, value);
+    fprintf(tm_out, ",\"%s\":", key);
+    put_json_string(tm_out, value);
 }
 
 static void member_time(const char *key, int64_t ms)
 {
-    printf(",\"%s\":", key);
-    json_time(stdout, ms);
+    fprintf(tm_out, ",\"%s\":", key);
+    json_time(tm_out, ms);
 }
 
 /* ,"key":[get(t, 0), ..., get(t, n - 1)] */
 static void member_list(const char *key, const taskorch_task *t, size_t n,
                         const char *(*get)(const taskorch_task *, size_t))
 {
-    printf(",\"%s\":[", key);
+    fprintf(tm_out, ",\"%s\":[", key);
     for (size_t i = 0; i < n; i++) {
         if (i)
-            putchar(',');
-        json_string(stdout, get(t, i));
+            putc_out(',');
+        put_json_string(tm_out, get(t, i));
     }
-    putchar(']');
+    putc_out(']');
 }
 
 /* One task as a JSON object (shape version 1), left open so that callers
  * can append members. */
 void print_task_json_open(const taskorch_task *t)
 {
-    printf("{\"id\":");
-    json_string(stdout, taskorch_task_id(t));
+    fprintf(tm_out, "{\"id\":");
+    put_json_string(tm_out, taskorch_task_id(t));
     member_str("title", taskorch_task_title(t));
     member_str("description", taskorch_task_description(t));
     member_str("status", taskorch_status_name(taskorch_task_status(t)));
     member_str("priority", taskorch_priority_name(taskorch_task_priority(t)));
     member_str("assignee", taskorch_task_assignee(t));
     member_str("created_by", taskorch_task_created_by(t));
-    printf(",\"blocked_by_hand\":%s", taskorch_task_blocked_by_hand(t) ? "true" : "false");
+    fprintf(tm_out, ",\"blocked_by_hand\":%s", taskorch_task_blocked_by_hand(t) ? "true" : "false");
     member_time("created_at", taskorch_task_created_at(t));
     member_time("updated_at", taskorch_task_updated_at(t));
     member_time("completed_at", taskorch_task_completed_at(t));
     member_str("summary", taskorch_task_summary(t));
     member_list("tags", t, taskorch_task_tag_count(t), taskorch_task_tag);
-    printf(",\"files\":[");
+    fprintf(tm_out, ",\"files\":[");
     for (size_t i = 0; i < taskorch_task_file_count(t); i++) {
-        printf("%s{\"path\":", i ? "," : "");
-        json_string(stdout, taskorch_task_file_path(t, i));
-        printf(",\"line\":%d,\"end\":%d}", taskorch_task_file_line(t, i),
+        fprintf(tm_out, "%s{\"path\":", i ? "," : "");
+        put_json_string(tm_out, taskorch_task_file_path(t, i));
+        fprintf(tm_out, ",\"line\":%d,\"end\":%d}", taskorch_task_file_line(t, i),
                taskorch_task_file_end(t, i));
     }
-    putchar(']');
+    putc_out(']');
     member_list("depends_on", t, taskorch_task_dep_count(t), taskorch_task_dep_id);
     /* Appended in 0.2 (members are only ever added). */
     if (taskorch_task_claim_number(t))
-        printf(",\"claim\":%lld", (long long)taskorch_task_claim_number(t));
+        fprintf(tm_out, ",\"claim\":%lld", (long long)taskorch_task_claim_number(t));
     else
-        printf(",\"claim\":null");
+        fprintf(tm_out, ",\"claim\":null");
     member_time("lease_expires", taskorch_task_lease_expires(t));
     if (taskorch_task_estimate(t) > 0)
-        printf(",\"estimate\":%.15g", taskorch_task_estimate(t));
+        fprintf(tm_out, ",\"estimate\":%.15g", taskorch_task_estimate(t));
     else
-        printf(",\"estimate\":null");
+        fprintf(tm_out, ",\"estimate\":null");
 }
 
 void print_task_json(const taskorch_task *t)
 {
     print_task_json_open(t);
-    putchar('}');
+    putc_out('}');
 }

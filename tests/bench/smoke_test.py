@@ -65,6 +65,18 @@ class WatchSmoke(unittest.TestCase):
         self.assertRegex(out, r"(?m)^targets(: all met| missed: .+)$")
 
 
+class McpSmoke(unittest.TestCase):
+    def test_prints_round_trips(self):
+        res = run_script("bench_mcp.py", ["--gen", TOOLS.gen, "--runcmd", TOOLS.runcmd,
+                                          "--size", "50", "--iterations", "3"])
+        self.assertEqual(res.returncode, 0, res.stderr)
+        out = res.stdout
+        self.assertRegex(out, r"(?m)^### Round trips on a 50-task store")
+        for label in ("tm_show", "tm_claim", "tm show ID --json", "tm claim ID"):
+            self.assertRegex(out, r"(?m)^\| %s \| 3 \| [0-9.]+ \| [0-9.]+ \|" % re.escape(label))
+        self.assertRegex(out, r"(?m)^targets(: all met| missed: .+)$")
+
+
 class QueueSmoke(unittest.TestCase):
     def test_prints_throughput_and_sizes(self):
         res = run_script("bench_queue.py",

@@ -324,5 +324,42 @@ class CompletionTest(unittest.TestCase):
         self.assertEqual(sorted(self.complete("tm", "--agent", "bob", "sh")), ["share", "show"])
 
 
+class OtherShellsTest(unittest.TestCase):
+    """zsh and fish scripts come from the same table: valid syntax, every
+    command and option, and enum values from the library's name tables."""
+
+    def check(self, shell, script):
+        p = subprocess.run([shell, "-n"], input=script, capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for cmd in tm_commands():
+            self.assertTrue(mentions(script, cmd), f"{shell}: {cmd}")
+            for flags, _ in command_help(cmd)[1]:
+                for f in flags:
+                    if f.startswith("--"):
+                        word = f if shell == "zsh" else "-l " + f[2:]
+                        self.assertIn(word, script, f"{shell}: {cmd} {f}")
+        for value in ("in_progress", "critical", "discover", "any-terminal"):
+            self.assertIn(value, script)
+
+    def test_zsh(self):
+        self.check("zsh", run("completion", "zsh").stdout)
+
+    def test_fish(self):
+        self.check("fish", run("completion", "fish").stdout)
+
+    def test_bash_completes_enum_values(self):
+        c = CompletionTest()
+        c.script = run("completion", "bash").stdout
+        self.assertEqual(c.complete("tm", "add", "T", "--priority", "cr"), ["critical"])
+        self.assertEqual(c.complete("tm", "update", "x", "-s", "in"), ["in_progress"])
+        self.assertEqual(c.complete("tm", "completion", "f"), ["fish"])
+
+    def test_unknown_shell(self):
+        p = run("completion", "tcsh", check=False)
+        self.assertEqual(p.returncode, 5)
+        self.assertIn("bash, zsh or fish", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
