@@ -34,12 +34,12 @@ struct next_write {
     unsigned int flags;
 };
 
-struct store;      /* a backend's connection (store/sqlite/sqlite.h) */
+struct store;     /* a backend's connection (store/sqlite/sqlite.h) */
 struct store_ops; /* the storage interface (store/store.h) */
 
 struct taskorch_db {
-    struct store *store;          /* NULL until the backend opened */
-    const struct store_ops *ops;  /* the backend's operations */
+    struct store *store;         /* NULL until the backend opened */
+    const struct store_ops *ops; /* the backend's operations */
     char *path;
     char *dir; /* folder holding the store file */
     char *agent;
@@ -50,7 +50,7 @@ struct taskorch_db {
     struct next_write next;   /* taken by the next write call (write.c) */
     uint64_t rng;             /* jitter for the busy handler */
     char errmsg[1024];
-    int errcode; /* the code db_fail recorded last, for db_last_code */
+    int errcode;        /* the code db_fail recorded last, for db_last_code */
     char warning[1024]; /* taskorch_db_warning; "" when none */
 };
 

@@ -22,8 +22,7 @@ struct holding {
 static int read_holding(taskorch_db *db, const char *id, struct holding *h)
 {
     memset(h, 0, sizeof *h);
-    int rc = db->ops->task_holding(db, id, &h->status, &h->assignee, &h->claim,
-                                   &h->lease_expires);
+    int rc = db->ops->task_holding(db, id, &h->status, &h->assignee, &h->claim, &h->lease_expires);
     return rc == TASKORCH_ENOTFOUND ? db_fail(db, rc, "no task with id '%s'", id) : rc;
 }
 

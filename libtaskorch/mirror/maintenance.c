@@ -144,10 +144,7 @@ static void plan_free(struct plan *p)
 
 /* ---- checks ---- */
 
-static void report_finding(void *ctx, const char *problem)
-{
-    add_finding(ctx, "%s", problem);
-}
+static void report_finding(void *ctx, const char *problem) { add_finding(ctx, "%s", problem); }
 
 static void check_sql(taskorch_db *db, struct findings *f)
 {

@@ -65,8 +65,8 @@ struct store_ops {
     void (*close)(taskorch_db *db); /* NULL store is fine */
 
     /* ---- transactions: one write transaction per public write ---- */
-    int (*begin)(taskorch_db *db);   /* a write transaction, taking the write lock now */
-    int (*commit)(taskorch_db *db);  /* rolls back itself when it fails */
+    int (*begin)(taskorch_db *db);     /* a write transaction, taking the write lock now */
+    int (*commit)(taskorch_db *db);    /* rolls back itself when it fails */
     void (*rollback)(taskorch_db *db); /* no-op outside a transaction */
     /* A read snapshot for several reads in a row (never held while idle). */
     int (*read_begin)(taskorch_db *db);
@@ -80,7 +80,7 @@ struct store_ops {
     int (*task_ids_with_prefix)(taskorch_db *db, const char *prefix, char (*out)[TASKORCH_ID_SIZE],
                                 size_t max, size_t *n);
     int (*task_load)(taskorch_db *db, const char *id, taskorch_task *t); /* row only */
-    int (*task_load_details)(taskorch_db *db, taskorch_task *t); /* tags, deps, files */
+    int (*task_load_details)(taskorch_db *db, taskorch_task *t);         /* tags, deps, files */
     int (*task_status)(taskorch_db *db, const char *id, int *status);
     /* status, manual_block, claim number (0: none) */
     int (*task_state)(taskorch_db *db, const char *id, int *status, int *manual, int64_t *claim);
@@ -108,8 +108,7 @@ struct store_ops {
     int (*task_set_status)(taskorch_db *db, const char *id, int to, bool manual,
                            const char *summary, int64_t now);
     /* An automatic pending/blocked move; *assignee: the holder or "" (new string). */
-    int (*task_auto_status)(taskorch_db *db, const char *id, int to, int64_t now,
-                            char **assignee);
+    int (*task_auto_status)(taskorch_db *db, const char *id, int to, int64_t now, char **assignee);
     int (*task_clear_manual_block)(taskorch_db *db, const char *id, int64_t now);
     /* Removes the task, its edges, tags, files, messages, participants
      * and its private events. */
@@ -146,13 +145,12 @@ struct store_ops {
     /* ---- request ids ---- */
     /* ENOTFOUND when unused; strings are truncated to the sizes given. */
     int (*request_get)(taskorch_db *db, const char *agent, const char *request_id, char *op,
-                       size_t op_size, char *fp, size_t fp_size, char *result,
-                       size_t result_size);
+                       size_t op_size, char *fp, size_t fp_size, char *result, size_t result_size);
     int (*request_put)(taskorch_db *db, const char *agent, const char *request_id, const char *op,
                        const char *fp, const char *result, int64_t now);
 
     /* ---- settings ---- */
-    int (*config_get)(taskorch_db *db, const char *key, char **value); /* NULL: unset */
+    int (*config_get)(taskorch_db *db, const char *key, char **value);      /* NULL: unset */
     int (*config_set)(taskorch_db *db, const char *key, const char *value); /* NULL: unset */
 
     /* ---- events, their wait, cursors ---- */

@@ -294,7 +294,8 @@ int db_sqlfail(taskorch_db *db, int rc, const char *what)
      * failure is the library's fault, not the caller's. */
     default: code = TASKORCH_ERROR; break;
     }
-    const char *detail = (db && db->store && SQL(db)) ? sqlite3_errmsg(SQL(db)) : sqlite3_errstr(rc);
+    const char *detail =
+        (db && db->store && SQL(db)) ? sqlite3_errmsg(SQL(db)) : sqlite3_errstr(rc);
     if (db && SQL(db) && sqlite3_system_errno(SQL(db)))
         sys = sqlite3_system_errno(SQL(db));
     if ((rc & 0xff) == SQLITE_FULL ||
@@ -305,4 +306,3 @@ int db_sqlfail(taskorch_db *db, int rc, const char *what)
                        what, sys == EFBIG ? "file size limit reached" : "no space left on device");
     return db_fail(db, code, "%s: %s", what, detail);
 }
-

@@ -206,8 +206,7 @@ int sq_msg_insert(taskorch_db *db, const char *id, int kind, const char *text, i
     return rc;
 }
 
-int sq_msg_list(taskorch_db *db, const char *id, const taskorch_msg_query *q,
-                taskorch_msg_iter *it)
+int sq_msg_list(taskorch_db *db, const char *id, const taskorch_msg_query *q, taskorch_msg_iter *it)
 {
     /* The newest `limit` rows, returned oldest first. */
     sqlite3_stmt *st = db_stmt(db, "SELECT * FROM (SELECT id, kind, author, text, created_at"
@@ -245,8 +244,7 @@ int sq_msg_list(taskorch_db *db, const char *id, const taskorch_msg_query *q,
     return rc == TASKORCH_ENOMEM ? db_fail(db, rc, "out of memory") : rc;
 }
 
-int sq_participant_add(taskorch_db *db, const char *id, const char *agent, int64_t now,
-                       bool *added)
+int sq_participant_add(taskorch_db *db, const char *id, const char *agent, int64_t now, bool *added)
 {
     sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO participants(task_id, agent, joined_at)"
                                    " VALUES (?1, ?2, ?3)");

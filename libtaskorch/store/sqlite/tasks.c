@@ -208,8 +208,8 @@ int sq_task_holding(taskorch_db *db, const char *id, int *status, char **assigne
 
 /* Collects the rows first: a callback may run statements of its own
  * (possibly this one), so none stays active while it runs. */
-static int walk_ids(taskorch_db *db, sqlite3_stmt *st, bool with_status, store_id_fn fn,
-                    void *ctx, const char *what)
+static int walk_ids(taskorch_db *db, sqlite3_stmt *st, bool with_status, store_id_fn fn, void *ctx,
+                    const char *what)
 {
     struct idst {
         char id[TASKORCH_ID_SIZE];
@@ -412,8 +412,7 @@ int sq_task_delete(taskorch_db *db, const char *id)
 }
 
 /* Runs a two-parameter write; *changed: whether it changed a row. */
-static int write_pair(taskorch_db *db, const char *sql, const char *a, const char *b,
-                      bool *changed)
+static int write_pair(taskorch_db *db, const char *sql, const char *a, const char *b, bool *changed)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
