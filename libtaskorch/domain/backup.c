@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "store.h"
 
 static char *temp_name(const char *path)
 {
@@ -40,41 +41,6 @@ static int create_temp(taskorch_db *db, const char *tmp, const char *path)
     }
     close(fd);
     return TASKORCH_OK;
-}
-
-/* Copies the store into the (empty) file tmp. */
-static int copy_pages(taskorch_db *db, const char *tmp)
-{
-    sqlite3 *dst = NULL;
-    int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", db->sql, "main") : NULL;
-    if (!b) {
-        int code = db_fail(db, TASKORCH_ESTORE, "cannot write %s: %s", tmp,
-                           dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
-        sqlite3_close(dst);
-        return code;
-    }
-    /* All pages in one step: one read transaction, so the copy is one
-     * consistent state of the store. Locks are waited for as usual. */
-    int64_t start = now_us();
-    do {
-        rc = sqlite3_backup_step(b, -1);
-        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-            if (now_us() - start >= (int64_t)db->busy_timeout_ms * 1000)
-                break;
-            sqlite3_sleep(2);
-        }
-    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-    sqlite3_backup_finish(b);
-    int code = TASKORCH_OK;
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-        code = db_sqlfail(db, rc, "copying the store");
-    else if (rc != SQLITE_DONE)
-        code =
-            db_fail(db, TASKORCH_ESTORE, "copying the store to %s: %s", tmp, sqlite3_errmsg(dst));
-    if (sqlite3_close(dst) != SQLITE_OK && !code)
-        code = db_fail(db, TASKORCH_ESTORE, "cannot close %s", tmp);
-    return code;
 }
 
 static int publish(taskorch_db *db, const char *tmp, const char *path, unsigned int flags)
@@ -108,7 +74,7 @@ int taskorch_db_backup(taskorch_db *db, const char *path, unsigned int flags)
     if (!tmp)
         return db_fail(db, TASKORCH_ENOMEM, "out of memory");
     int rc = create_temp(db, tmp, path);
-    if (!rc && (rc = copy_pages(db, tmp)) == TASKORCH_OK)
+    if (!rc && (rc = db->ops->backup(db, tmp)) == TASKORCH_OK)
         rc = publish(db, tmp, path, flags);
     if (rc) {
         unlink(tmp);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "store.h"
 
 /* A WAL this big means checkpoints are being starved: journal_size_limit
  * trims it to 8 MiB after each one. */
@@ -84,36 +85,32 @@ static void names_free(struct names *s)
 /* ---- what the mirror should hold ---- */
 
 struct plan {
+    taskorch_db *db;
     taskorch_task_iter *tasks;
     struct names note_tasks, note_authors; /* pairs, in step */
     struct names keep[3];                  /* names allowed in MIRROR_DIRS[i] */
 };
 
+static int plan_note(void *ctx, const char *task, const char *author)
+{
+    struct plan *p = ctx;
+    char name[160];
+    snprintf(name, sizeof name, "notes_%s_%s.md", task, author);
+    if (!names_add(&p->note_tasks, task) || !names_add(&p->note_authors, author) ||
+        !names_add(&p->keep[1], name))
+        return db_fail(p->db, TASKORCH_ENOMEM, "out of memory");
+    return TASKORCH_OK;
+}
+
 static int plan_notes(taskorch_db *db, struct plan *p)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT DISTINCT task_id, author FROM messages"
-                                   " WHERE kind = 0 ORDER BY task_id, author");
-    if (!st)
-        return TASKORCH_ERROR;
-    int src, rc = TASKORCH_OK;
-    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *task = (const char *)sqlite3_column_text(st, 0);
-        const char *author = (const char *)sqlite3_column_text(st, 1);
-        char name[160];
-        snprintf(name, sizeof name, "notes_%s_%s.md", task, author);
-        if (!names_add(&p->note_tasks, task) || !names_add(&p->note_authors, author) ||
-            !names_add(&p->keep[1], name))
-            rc = db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    }
-    sqlite3_reset(st);
-    if (!rc && src != SQLITE_DONE)
-        rc = db_sqlfail(db, src, "reading notes");
-    return rc;
+    return db->ops->note_authors(db, plan_note, p);
 }
 
 static int plan_load(taskorch_db *db, struct plan *p)
 {
     memset(p, 0, sizeof *p);
+    p->db = db;
     taskorch_task_query q = TASKORCH_TASK_QUERY_INIT;
     q.sort = TASKORCH_SORT_CREATED;
     int rc = taskorch_task_iter_new(&p->tasks, db, &q);
@@ -147,35 +144,11 @@ static void plan_free(struct plan *p)
 
 /* ---- checks ---- */
 
+static void report_finding(void *ctx, const char *problem) { add_finding(ctx, "%s", problem); }
+
 static void check_sql(taskorch_db *db, struct findings *f)
 {
-    static const char *const sql[] = {"PRAGMA integrity_check(20)", "PRAGMA foreign_key_check"};
-    for (size_t i = 0; i < 2; i++) {
-        sqlite3_stmt *st = NULL;
-        int rc = sqlite3_prepare_v2(db->sql, sql[i], -1, &st, NULL);
-        while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *a = (const char *)sqlite3_column_text(st, 0);
-            if (i == 0 && a && strcmp(a, "ok"))
-                add_finding(f, "integrity: %s", a);
-            else if (i == 1)
-                add_finding(f, "integrity: row %lld of table %s points to a missing %s row",
-                            (long long)sqlite3_column_int64(st, 1), a ? a : "?",
-                            (const char *)sqlite3_column_text(st, 2));
-            rc = SQLITE_OK;
-        }
-        if (rc != SQLITE_DONE && rc != SQLITE_OK)
-            add_finding(f, "integrity: %s", sqlite3_errmsg(db->sql));
-        sqlite3_finalize(st);
-    }
-    sqlite3_stmt *st = NULL;
-    int version = -1;
-    if (sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (version != SCHEMA_VERSION)
-        add_finding(f, "schema: the store has schema version %d, this library writes %d", version,
-                    SCHEMA_VERSION);
+    db->ops->check(db, report_finding, f);
 }
 
 static bool check_mode(struct findings *f, const char *path, const char *shown)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store.h"
 
 static const char *const kind_names[] = {"note", "share", "discover", "sync", "progress"};
 #define N_KINDS 5
@@ -40,15 +41,9 @@ int taskorch_msg_query_init(taskorch_msg_query *q, unsigned int version)
 
 int participant_join(taskorch_db *db, const char *id, int *joined)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO participants(task_id, agent, joined_at)"
-                                   " VALUES (?1, ?2, ?3)");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    bind_text(st, 2, db->agent);
-    sqlite3_bind_int64(st, 3, now_ms());
-    int rc = db_step_done(db, st);
-    *joined = !rc && sqlite3_changes(db->sql) > 0;
+    bool added = false;
+    int rc = db->ops->participant_add(db, id, db->agent, now_ms(), &added);
+    *joined = added;
     if (!rc && *joined)
         rc = event_add(db, "joined", id, db->agent, NULL);
     return rc;
@@ -100,18 +95,8 @@ static int post_in_txn(taskorch_db *db, const struct write_call *w, const char *
     /* Progress belongs to whoever holds the task. */
     if (kind == TASKORCH_MSG_PROGRESS && (rc = fence_check(db, id, w, &forced)))
         return rc;
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO messages(task_id, kind, author, text, created_at)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    sqlite3_bind_int(st, 2, kind);
-    bind_text(st, 3, db->agent);
-    bind_text(st, 4, text);
-    sqlite3_bind_int64(st, 5, now_ms());
-    if ((rc = db_step_done(db, st)))
+    if ((rc = db->ops->msg_insert(db, id, kind, text, now_ms(), msg_id)))
         return rc;
-    *msg_id = sqlite3_last_insert_rowid(db->sql);
     if ((rc = participant_join(db, id, &joined)))
         return rc;
     struct event_data d = EVENT_DATA_INIT;
@@ -166,18 +151,6 @@ int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task, int kind,
     return TASKORCH_OK;
 }
 
-struct taskorch_msg {
-    int64_t id, created_at;
-    int kind;
-    char task_id[TASKORCH_ID_SIZE];
-    char *author, *text;
-};
-
-struct taskorch_msg_iter {
-    struct taskorch_msg *items;
-    size_t n, pos;
-};
-
 void taskorch_msg_iter_free(taskorch_msg_iter *it)
 {
     if (!it)
@@ -211,44 +184,11 @@ int taskorch_msg_iter_new(taskorch_msg_iter **out, taskorch_db *db, const char *
     int rc = resolve_id(db, task, id);
     if (rc)
         return rc;
-    /* The newest `limit` rows, returned oldest first. */
-    sqlite3_stmt *st = db_stmt(db, "SELECT * FROM (SELECT id, kind, author, text, created_at"
-                                   " FROM messages WHERE task_id = ?1 AND id > ?2"
-                                   " AND (kind != 0 OR author = ?3)"
-                                   " AND (?4 = 0 OR ((1 << kind) & ?4) != 0)"
-                                   " ORDER BY id DESC LIMIT ?5) ORDER BY id");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, q.since);
-    bind_text(st, 3, db->agent);
-    sqlite3_bind_int(st, 4, (int)q.kinds);
-    sqlite3_bind_int64(st, 5, q.limit ? (sqlite3_int64)q.limit : -1);
     taskorch_msg_iter *it = calloc(1, sizeof *it);
-    size_t cap = 0;
-    int src = SQLITE_DONE;
-    rc = it ? TASKORCH_OK : TASKORCH_ENOMEM;
-    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!grow_array(&it->items, &cap, it->n, sizeof *it->items)) {
-            rc = TASKORCH_ENOMEM;
-            break;
-        }
-        struct taskorch_msg *m = &it->items[it->n++];
-        m->id = sqlite3_column_int64(st, 0);
-        m->kind = sqlite3_column_int(st, 1);
-        m->author = col_strdup(st, 2);
-        m->text = col_strdup(st, 3);
-        m->created_at = sqlite3_column_int64(st, 4);
-        memcpy(m->task_id, id, TASKORCH_ID_SIZE);
-        if (!m->author || !m->text)
-            rc = TASKORCH_ENOMEM;
-    }
-    sqlite3_reset(st);
-    if (!rc && src != SQLITE_DONE)
-        rc = db_sqlfail(db, src, "reading messages");
+    rc = it ? db->ops->msg_list(db, id, &q, it) : db_fail(db, TASKORCH_ENOMEM, "out of memory");
     if (rc) {
         taskorch_msg_iter_free(it);
-        return rc == TASKORCH_ENOMEM ? db_fail(db, rc, "out of memory") : rc;
+        return rc;
     }
     *out = it;
     return TASKORCH_OK;
@@ -273,6 +213,20 @@ const char *taskorch_msg_author(const taskorch_msg *m) { return m ? m->author : 
 const char *taskorch_msg_text(const taskorch_msg *m) { return m ? m->text : NULL; }
 int64_t taskorch_msg_created_at(const taskorch_msg *m) { return m ? m->created_at : 0; }
 
+struct names {
+    struct strbuf sb;
+    size_t n;
+};
+
+static int add_name(void *ctx, const char *name, int status)
+{
+    struct names *l = ctx;
+    (void)status;
+    sb_addn(&l->sb, name, strlen(name) + 1);
+    l->n++;
+    return TASKORCH_OK;
+}
+
 int taskorch_task_participants(char ***out, taskorch_db *db, const char *task)
 {
     if (out)
@@ -283,27 +237,15 @@ int taskorch_task_participants(char ***out, taskorch_db *db, const char *task)
     int rc = resolve_id(db, task, id);
     if (rc)
         return rc;
-    sqlite3_stmt *st = db_stmt(db, "SELECT agent FROM participants WHERE task_id = ?1"
-                                   " ORDER BY rowid");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
     /* One block: the pointer array followed by the strings. */
-    struct strbuf names;
-    sb_init(&names);
-    size_t n = 0;
-    int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *a = (const char *)sqlite3_column_text(st, 0);
-        sb_addn(&names, a, strlen(a) + 1);
-        n++;
+    struct names names;
+    sb_init(&names.sb);
+    names.n = 0;
+    if ((rc = db->ops->participants(db, id, add_name, &names))) {
+        sb_free(&names.sb);
+        return rc;
     }
-    sqlite3_reset(st);
-    if (src != SQLITE_DONE) {
-        sb_free(&names);
-        return db_sqlfail(db, src, "reading participants");
-    }
-    char **v = sb_string_array(&names, n);
+    char **v = sb_string_array(&names.sb, names.n);
     if (!v)
         return db_fail(db, TASKORCH_ENOMEM, "out of memory");
     *out = v;

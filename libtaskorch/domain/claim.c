@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "store.h"
 
 int taskorch_claim_options_init(taskorch_claim_options *opts, unsigned int version)
 {
@@ -27,17 +28,7 @@ struct claim_result {
  * claim number stays. */
 static int renew(taskorch_db *db, const char *id, int64_t lease_ms, int64_t now)
 {
-    sqlite3_stmt *st =
-        db_stmt(db, "UPDATE tasks SET"
-                    " lease_ms = CASE WHEN ?3 > 0 THEN ?3 ELSE lease_ms END,"
-                    " lease_expires = ?2 + CASE WHEN ?3 > 0 THEN ?3 ELSE lease_ms END"
-                    " WHERE id = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, lease_ms);
-    return db_step_done(db, st);
+    return db->ops->task_renew(db, id, lease_ms, now);
 }
 
 /* Gives cur (pending, or in progress by the caller without a claim) to
@@ -53,30 +44,14 @@ static int take(taskorch_db *db, const taskorch_task *cur, int64_t lease_ms, int
     d.to = TASKORCH_STATUS_IN_PROGRESS;
     d.assignee = db->agent;
     d.lease_until = lease_ms > 0 ? now + lease_ms : 0;
-    int rc = event_add_data(db, "claimed", cur->id, text, NULL, &d);
+    int64_t event_id = 0;
+    int rc = event_add_id(db, "claimed", cur->id, text, NULL, &d, &event_id);
     if (rc)
         return rc;
-    res->claim = sqlite3_last_insert_rowid(db->sql);
-    sqlite3_stmt *st = db_stmt(db, "UPDATE events SET claim = ?1 WHERE id = ?1");
-    if (!st)
-        return db_last_code(db);
-    sqlite3_bind_int64(st, 1, res->claim);
-    if ((rc = db_step_done(db, st)))
+    res->claim = event_id;
+    if ((rc = db->ops->event_set_claim(db, event_id, res->claim)))
         return rc;
-    st = db_stmt(db, "UPDATE tasks SET status = 1, manual_block = 0, assignee = ?2,"
-                     " claim_no = ?3, lease_expires = ?4, lease_ms = ?5,"
-                     " updated_at = ?6 WHERE id = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, cur->id);
-    bind_text(st, 2, db->agent);
-    sqlite3_bind_int64(st, 3, res->claim);
-    if (lease_ms > 0) {
-        sqlite3_bind_int64(st, 4, now + lease_ms);
-        sqlite3_bind_int64(st, 5, lease_ms);
-    }
-    sqlite3_bind_int64(st, 6, now);
-    return db_step_done(db, st);
+    return db->ops->task_take(db, cur->id, db->agent, res->claim, lease_ms, now);
 }
 
 /* Claims the task id names, or explains why not. */
@@ -125,33 +100,7 @@ static int claim_task(taskorch_db *db, const char *id, int64_t lease_ms, int64_t
 static int best_for(taskorch_db *db, const char *who, const taskorch_claim_options *o,
                     char id[TASKORCH_ID_SIZE], int *priority, int64_t *created, bool *found)
 {
-    static const char mine_sql[] =
-        "SELECT id, priority, created_at FROM tasks WHERE status = 0 AND assignee = ?1"
-        " AND (?2 < 0 OR priority = ?2)"
-        " AND (?3 IS NULL OR id IN (SELECT task_id FROM tags WHERE tag = ?3))"
-        " ORDER BY priority DESC, created_at, rowid LIMIT 1";
-    static const char nobody_sql[] =
-        "SELECT id, priority, created_at FROM tasks WHERE status = 0 AND assignee IS NULL"
-        " AND (?2 < 0 OR priority = ?2)"
-        " AND (?3 IS NULL OR id IN (SELECT task_id FROM tags WHERE tag = ?3))"
-        " ORDER BY priority DESC, created_at, rowid LIMIT 1";
-    sqlite3_stmt *st = db_stmt(db, who ? mine_sql : nobody_sql);
-    if (!st)
-        return db_last_code(db);
-    if (who)
-        bind_text(st, 1, who);
-    sqlite3_bind_int(st, 2, o->priority);
-    bind_text(st, 3, o->tag);
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    if (*found) {
-        snprintf(id, TASKORCH_ID_SIZE, "%s", sqlite3_column_text(st, 0));
-        *priority = sqlite3_column_int(st, 1);
-        *created = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TASKORCH_OK
-                                                 : db_sqlfail(db, rc, "looking for ready tasks");
+    return db->ops->next_ready(db, who, o->priority, o->tag, id, priority, created, found);
 }
 
 /* The next task to claim: mine or nobody's, highest priority, oldest. */
@@ -176,18 +125,7 @@ static int pick_next(taskorch_db *db, const taskorch_claim_options *o, char id[T
 /* With TASKORCH_CLAIM_RESUME: my own oldest task in progress. */
 static int my_oldest(taskorch_db *db, char id[TASKORCH_ID_SIZE], bool *found)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM tasks WHERE status = 1 AND assignee = ?1"
-                                   " ORDER BY created_at, rowid LIMIT 1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, db->agent);
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    if (*found)
-        snprintf(id, TASKORCH_ID_SIZE, "%s", sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TASKORCH_OK
-                                                 : db_sqlfail(db, rc, "looking for my tasks");
+    return db->ops->oldest_in_progress(db, db->agent, id, found);
 }
 
 static int nothing_ready(taskorch_db *db)
@@ -417,20 +355,8 @@ static int release_body(taskorch_db *db, const struct write_call *w, const char 
     int to = unfinished ? TASKORCH_STATUS_BLOCKED : TASKORCH_STATUS_PENDING;
     free(unfinished);
     bool unassign = flags & TASKORCH_RELEASE_UNASSIGN;
-    sqlite3_stmt *st = rc ? NULL
-                          : db_stmt(db, "UPDATE tasks SET status = ?2, manual_block = 0,"
-                                        " claim_no = NULL, lease_expires = NULL, lease_ms = NULL,"
-                                        " assignee = CASE WHEN ?3 THEN NULL ELSE assignee END,"
-                                        " updated_at = ?4 WHERE id = ?1");
-    if (!rc && !st)
-        rc = db_last_code(db);
-    if (!rc) {
-        bind_text(st, 1, id);
-        sqlite3_bind_int(st, 2, to);
-        sqlite3_bind_int(st, 3, unassign);
-        sqlite3_bind_int64(st, 4, now_ms());
-        rc = db_step_done(db, st);
-    }
+    if (!rc)
+        rc = db->ops->task_release(db, id, to, unassign, now_ms());
     if (!rc) {
         char text[AGENT_MAX + 64];
         snprintf(text, sizeof text, "released by %s%s", db->agent, unassign ? "; unassigned" : "");

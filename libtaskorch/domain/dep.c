@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store.h"
 
 /* Breadth-first search over "depends on" edges, remembering each node's
  * parent so that a found cycle can be spelled out. */
@@ -78,6 +79,28 @@ static void bfs_free(struct bfs *b)
     free(b->table);
 }
 
+/* One step of the search: adds an edge's end; stops at the target. */
+#define REACH_FOUND 1
+struct reach {
+    struct bfs *b;
+    const char *target;
+    size_t from, found;
+};
+
+static int reach_one(void *ctx, const char *next, int status)
+{
+    struct reach *r = ctx;
+    (void)status;
+    int added = bfs_add(r->b, next, r->from);
+    if (added < 0)
+        return TASKORCH_ENOMEM;
+    if (added && !strcmp(next, r->target)) {
+        r->found = r->b->n - 1;
+        return REACH_FOUND;
+    }
+    return TASKORCH_OK;
+}
+
 /* Would the edge task -> dep close a cycle? If so, records the message. */
 static int check_cycle(taskorch_db *db, const char *task, const char *dep)
 {
@@ -88,30 +111,15 @@ static int check_cycle(taskorch_db *db, const char *task, const char *dep)
     size_t found = SIZE_MAX;
     if (bfs_add(&b, dep, SIZE_MAX) < 0)
         rc = TASKORCH_ENOMEM;
-    sqlite3_stmt *st = db_stmt(db, "SELECT dep_id FROM deps WHERE task_id = ?1");
-    if (!st)
-        rc = db_last_code(db);
+    struct reach r = {&b, task, 0, SIZE_MAX};
     for (size_t i = 0; !rc && i < b.n && found == SIZE_MAX; i++) {
-        sqlite3_reset(st);
-        bind_text(st, 1, b.ids[i]);
-        int src;
-        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *next = (const char *)sqlite3_column_text(st, 0);
-            int added = bfs_add(&b, next, i);
-            if (added < 0) {
-                rc = TASKORCH_ENOMEM;
-                break;
-            }
-            if (added && !strcmp(next, task)) {
-                found = b.n - 1;
-                break;
-            }
+        r.from = i;
+        rc = db->ops->task_ids(db, IDS_DEPS, b.ids[i], reach_one, &r);
+        if (rc == REACH_FOUND) {
+            found = r.found;
+            rc = TASKORCH_OK;
         }
-        if (!rc && src != SQLITE_ROW && src != SQLITE_DONE)
-            rc = db_sqlfail(db, src, "checking for cycles");
     }
-    if (st)
-        sqlite3_reset(st);
     if (rc == TASKORCH_ENOMEM)
         rc = db_fail(db, rc, "out of memory");
     if (!rc && found != SIZE_MAX) {
@@ -142,15 +150,9 @@ static int check_cycle(taskorch_db *db, const char *task, const char *dep)
 /* Inserts one edge; returns 1 if it was new. */
 static int insert_edge(taskorch_db *db, const char *task, const char *dep, int *added)
 {
-    sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO deps(task_id, dep_id, created_at)"
-                                   " VALUES (?1, ?2, ?3)");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, task);
-    bind_text(st, 2, dep);
-    sqlite3_bind_int64(st, 3, now_ms());
-    int rc = db_step_done(db, st);
-    *added = rc == TASKORCH_OK && sqlite3_changes(db->sql) > 0;
+    bool yes = false;
+    int rc = db->ops->edge_add(db, task, dep, now_ms(), &yes);
+    *added = yes;
     return rc;
 }
 
@@ -238,14 +240,10 @@ int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *de
         char dep[TASKORCH_ID_SIZE];
         if ((rc = resolve_id(db, deps[i], dep)))
             return db_rollback(db, rc);
-        sqlite3_stmt *st = db_stmt(db, "DELETE FROM deps WHERE task_id = ?1 AND dep_id = ?2");
-        if (!st)
-            return db_rollback(db, db_last_code(db));
-        bind_text(st, 1, id);
-        bind_text(st, 2, dep);
-        if ((rc = db_step_done(db, st)))
+        bool removed = false;
+        if ((rc = db->ops->edge_remove(db, id, dep, &removed)))
             return db_rollback(db, rc);
-        if (sqlite3_changes(db->sql) == 0)
+        if (!removed)
             return db_rollback(
                 db, db_fail(db, TASKORCH_ENOTFOUND, "task %s does not depend on %s", id, dep));
         char text[64];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store.h"
 
 /* The _init functions fill only the fields the caller's version has: a
  * caller built against an older header passes a smaller struct. */
@@ -77,15 +78,11 @@ static int insert_tags(taskorch_db *db, const char *id, const char *const *tags,
                        int *changed)
 {
     for (size_t i = 0; i < n; i++) {
-        sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO tags(task_id, tag) VALUES (?1, ?2)");
-        if (!st)
-            return db_last_code(db);
-        bind_text(st, 1, id);
-        bind_text(st, 2, tags[i]);
-        int rc = db_step_done(db, st);
+        bool added = false;
+        int rc = db->ops->tag_add(db, id, tags[i], &added);
         if (rc)
             return rc;
-        *changed += sqlite3_changes(db->sql);
+        *changed += added;
     }
     return TASKORCH_OK;
 }
@@ -98,18 +95,7 @@ static int insert_files(taskorch_db *db, const char *id, const char *const *file
         int rc = parse_file_ref(db, files[i], &path, &line, &end);
         if (rc)
             return rc;
-        sqlite3_stmt *st = db_stmt(db, "INSERT INTO files(task_id, pos, path, line, end_line)"
-                                       " VALUES (?1, (SELECT coalesce(max(pos), 0) + 1 FROM files"
-                                       " WHERE task_id = ?1), ?2, ?3, ?4)");
-        if (!st) {
-            free(path);
-            return db_last_code(db);
-        }
-        bind_text(st, 1, id);
-        bind_text(st, 2, path);
-        sqlite3_bind_int(st, 3, line);
-        sqlite3_bind_int(st, 4, end);
-        rc = db_step_done(db, st);
+        rc = db->ops->file_add(db, id, path, line, end);
         free(path);
         if (rc)
             return rc;
@@ -158,22 +144,18 @@ static int insert_task(taskorch_db *db, const taskorch_task_spec *s, char id[TAS
     int rc = fresh_id(db, id);
     if (rc)
         return rc;
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO tasks(id, title, description, status, priority,"
-                                   " assignee, created_by, created_at, updated_at, estimate)"
-                                   " VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?7, ?8)");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    bind_text(st, 2, s->title);
-    bind_text(st, 3, s->description && *s->description ? s->description : NULL);
-    sqlite3_bind_int(st, 4, s->priority < 0 ? TASKORCH_PRIORITY_MEDIUM : s->priority);
-    bind_text(st, 5, s->assignee && *s->assignee ? s->assignee : NULL);
-    bind_text(st, 6, db->agent);
-    sqlite3_bind_int64(st, 7, now_ms());
-    if (s->estimate > 0)
-        sqlite3_bind_double(st, 8, s->estimate);
+    struct store_new_task row = {
+        .id = id,
+        .title = s->title,
+        .description = s->description && *s->description ? s->description : NULL,
+        .assignee = s->assignee && *s->assignee ? s->assignee : NULL,
+        .created_by = db->agent,
+        .priority = s->priority < 0 ? TASKORCH_PRIORITY_MEDIUM : s->priority,
+        .estimate = s->estimate > 0 ? s->estimate : 0,
+        .now = now_ms(),
+    };
     int changed = 0;
-    if ((rc = db_step_done(db, st)) ||
+    if ((rc = db->ops->task_insert(db, &row)) ||
         (rc = event_add_about(db, "created", id, s->title, NULL,
                               s->assignee && *s->assignee ? s->assignee : NULL)) ||
         (rc = insert_tags(db, id, s->tags, s->n_tags, &changed)) ||
@@ -284,23 +266,8 @@ static int apply_fields(taskorch_db *db, const taskorch_task *cur, const taskorc
         sb_addf(&what, "%sestimate %gh -> %gh", what.len ? ", " : "", cur->estimate, u->estimate);
     if (!what.len)
         return TASKORCH_OK;
-    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET title = coalesce(?2, title),"
-                                   " description = CASE WHEN ?3 IS NULL THEN description"
-                                   "   WHEN ?3 = '' THEN NULL ELSE ?3 END,"
-                                   " priority = CASE WHEN ?4 < 0 THEN priority ELSE ?4 END,"
-                                   " estimate = CASE WHEN ?6 < 0 THEN estimate"
-                                   "   WHEN ?6 = 0 THEN NULL ELSE ?6 END,"
-                                   " updated_at = ?5 WHERE id = ?1");
-    int rc = st ? TASKORCH_OK : db_last_code(db);
-    if (!rc) {
-        bind_text(st, 1, cur->id);
-        bind_text(st, 2, u->title);
-        bind_text(st, 3, u->description);
-        sqlite3_bind_int(st, 4, u->priority);
-        sqlite3_bind_int64(st, 5, now_ms());
-        sqlite3_bind_double(st, 6, u->estimate);
-        rc = db_step_done(db, st);
-    }
+    int rc = db->ops->task_patch(db, cur->id, u->title, u->description, u->priority, u->estimate,
+                                 now_ms());
     if (!rc)
         rc = what.failed ? db_fail(db, TASKORCH_ENOMEM, "out of memory")
                          : event_add(db, "updated", cur->id, what.buf, NULL);
@@ -314,14 +281,10 @@ static int apply_tags_files(taskorch_db *db, const char *id, const taskorch_task
     if ((rc = insert_tags(db, id, u->add_tags, u->n_add_tags, &added)))
         return rc;
     for (size_t i = 0; i < u->n_remove_tags; i++) {
-        sqlite3_stmt *st = db_stmt(db, "DELETE FROM tags WHERE task_id = ?1 AND tag = ?2");
-        if (!st)
-            return db_last_code(db);
-        bind_text(st, 1, id);
-        bind_text(st, 2, u->remove_tags[i]);
-        if ((rc = db_step_done(db, st)))
+        bool gone = false;
+        if ((rc = db->ops->tag_remove(db, id, u->remove_tags[i], &gone)))
             return rc;
-        removed += sqlite3_changes(db->sql);
+        removed += gone;
     }
     if ((rc = insert_files(db, id, u->add_files, u->n_add_files)))
         return rc;
@@ -335,13 +298,7 @@ static int apply_tags_files(taskorch_db *db, const char *id, const taskorch_task
         sb_addf(&sb, "%s-%s", sb.len ? " " : "tags ", u->remove_tags[i]);
     if (u->n_add_files)
         sb_addf(&sb, "%s%zu file reference(s) added", sb.len ? "; " : "", u->n_add_files);
-    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET updated_at = ?2 WHERE id = ?1");
-    rc = st ? TASKORCH_OK : db_last_code(db);
-    if (!rc) {
-        bind_text(st, 1, id);
-        sqlite3_bind_int64(st, 2, now_ms());
-        rc = db_step_done(db, st);
-    }
+    rc = db->ops->task_touch(db, id, now_ms());
     if (!rc)
         rc = sb.failed ? db_fail(db, TASKORCH_ENOMEM, "out of memory")
                        : event_add(db, "updated", id, sb.buf, NULL);
@@ -355,13 +312,7 @@ int task_set_assignee(taskorch_db *db, const taskorch_task *cur, const char *ass
     const char *old = cur->assignee;
     if ((!next && !old) || (next && old && !strcmp(next, old)))
         return TASKORCH_OK;
-    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET assignee = ?2, updated_at = ?3 WHERE id = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, cur->id);
-    bind_text(st, 2, next);
-    sqlite3_bind_int64(st, 3, now_ms());
-    int rc = db_step_done(db, st);
+    int rc = db->ops->task_set_assignee(db, cur->id, next, now_ms());
     if (rc)
         return rc;
     char text[AGENT_MAX * 2 + 32];
@@ -375,7 +326,7 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
                          bool strict, const struct write_call *w)
 {
     taskorch_task *cur = NULL;
-    int before = sqlite3_total_changes(db->sql);
+    int64_t before = db->ops->changes(db);
     bool taken_over = false;
     /* Status and assignee belong to a task's holder. */
     int rc = (u->status >= 0 || u->assignee || w->claim) ? fence_check(db, id, w, &taken_over)
@@ -393,17 +344,11 @@ static int update_in_txn(taskorch_db *db, const char *id, const taskorch_task_ch
          (u->status == TASKORCH_STATUS_BLOCKED && !cur->manual_block)))
         rc = status_change(db, id, u->status, u->flags, u->summary, taken_over);
     else if (!rc && u->summary && cur->status == TASKORCH_STATUS_COMPLETED) {
-        sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET summary = ?2 WHERE id = ?1");
-        rc = st ? TASKORCH_OK : db_last_code(db);
-        if (!rc) {
-            bind_text(st, 1, id);
-            bind_text(st, 2, u->summary);
-            rc = db_step_done(db, st);
-        }
+        rc = db->ops->task_set_summary(db, id, u->summary);
     }
     /* Every change writes rows; none written means the task already was
      * as asked, which the caller should hear about. */
-    if (!rc && sqlite3_total_changes(db->sql) == before)
+    if (!rc && db->ops->changes(db) == before)
         rc = db_fail(db, TASKORCH_EINVAL, "nothing changed: task %s already has those values", id);
     taskorch_task_free(cur);
     return rc;
@@ -493,7 +438,7 @@ int taskorch_task_assign(taskorch_db *db, const char *id_or_prefix, const char *
 /* Ids of the tasks depending on id, as "a, b" (NULL when none). */
 static int dependents_of(taskorch_db *db, const char *id, char **out)
 {
-    return id_list(db, "SELECT task_id FROM deps WHERE dep_id = ?1 ORDER BY task_id", id, out);
+    return id_list(db, IDS_DEPENDENTS, id, out);
 }
 
 static int delete_in_txn(taskorch_db *db, const char *id, unsigned int flags)
@@ -514,21 +459,8 @@ static int delete_in_txn(taskorch_db *db, const char *id, unsigned int flags)
     taskorch_task *cur = NULL;
     if (!rc)
         rc = task_reload(&cur, db, id);
-    /* Foreign keys cascade to edges, tags, files, messages, participants.
-     * Private note events go too; the public history stays. */
-    static const char *const cleanup[] = {
-        "DELETE FROM tasks WHERE id = ?1",
-        "DELETE FROM events WHERE task_id = ?1 AND visible_to IS NOT NULL",
-    };
-    for (size_t i = 0; !rc && i < sizeof cleanup / sizeof *cleanup; i++) {
-        sqlite3_stmt *st = db_stmt(db, cleanup[i]);
-        if (!st) {
-            rc = db_last_code(db);
-            break;
-        }
-        bind_text(st, 1, id);
-        rc = db_step_done(db, st);
-    }
+    if (!rc)
+        rc = db->ops->task_delete(db, id);
     if (!rc)
         rc = event_add(db, "deleted", id, cur->title, NULL);
     const taskorch_task *dep;

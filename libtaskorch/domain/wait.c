@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "store.h"
 
 static bool is_done(int status, int until)
 {
@@ -23,6 +24,21 @@ static void list_add(struct id_list *l, const char *id)
     l->n++;
 }
 
+struct open_count {
+    size_t *open;
+    struct id_list *pending;
+};
+
+static int count_open(void *ctx, const char *id, int status)
+{
+    const struct open_count *c = ctx;
+    (void)status;
+    ++*c->open;
+    if (c->pending)
+        list_add(c->pending, id);
+    return TASKORCH_OK;
+}
+
 /* One look: *open counts the tasks not done; with pending (may be NULL)
  * their ids are collected. *last gets the newest event id of the same
  * snapshot, so a change after this look always wakes the waiter. */
@@ -30,10 +46,10 @@ static int look(taskorch_db *db, char (*ids)[TASKORCH_ID_SIZE], size_t n, int un
                 int64_t *last, struct id_list *pending)
 {
     *open = 0;
-    int rc = sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return db_sqlfail(db, rc, "reading tasks");
-    int code = taskorch_event_last_id(last, db);
+    int code = db->ops->read_begin(db);
+    if (code)
+        return code;
+    code = taskorch_event_last_id(last, db);
     if (n) {
         for (size_t i = 0; i < n && !code; i++) {
             int status;
@@ -46,23 +62,10 @@ static int look(taskorch_db *db, char (*ids)[TASKORCH_ID_SIZE], size_t n, int un
             }
         }
     } else {
-        sqlite3_stmt *st = db_stmt(db, "SELECT id FROM tasks WHERE status IN (0, 1, 3)"
-                                       " ORDER BY created_at, id LIMIT ?1");
-        if (!st)
-            code = db_last_code(db);
-        else {
-            sqlite3_bind_int64(st, 1, pending ? -1 : 1);
-            while (!code && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-                ++*open;
-                if (pending)
-                    list_add(pending, (const char *)sqlite3_column_text(st, 0));
-            }
-            if (!code && rc != SQLITE_DONE)
-                code = db_sqlfail(db, rc, "reading tasks");
-            sqlite3_reset(st);
-        }
+        struct open_count c = {open, pending};
+        code = db->ops->open_task_ids(db, pending ? -1 : 1, count_open, &c);
     }
-    sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    db->ops->read_end(db);
     return code;
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "store.h"
 
 int taskorch_duration_parse(int64_t *out, const char *text)
 {
@@ -46,17 +47,7 @@ static int check_setting(taskorch_db *db, const char *key, const char *value)
 
 int config_read(taskorch_db *db, const char *key, char **out)
 {
-    *out = NULL;
-    sqlite3_stmt *st = db_stmt(db, "SELECT value FROM config WHERE key = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && !(*out = col_strdup(st, 0)))
-        rc = SQLITE_NOMEM;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TASKORCH_OK
-                                                 : db_sqlfail(db, rc, "reading settings");
+    return db->ops->config_get(db, key, out);
 }
 
 int taskorch_config_get(char **out, taskorch_db *db, const char *key)
@@ -76,15 +67,7 @@ int taskorch_config_set(taskorch_db *db, const char *key, const char *value)
     int rc = check_setting(db, key, value);
     if (rc || (rc = db_begin(db)))
         return rc;
-    sqlite3_stmt *st = db_stmt(db, value ? "INSERT INTO config(key, value) VALUES (?1, ?2)"
-                                           " ON CONFLICT(key) DO UPDATE SET value = ?2"
-                                         : "DELETE FROM config WHERE key = ?1");
-    if (!st)
-        return db_rollback(db, db_last_code(db));
-    bind_text(st, 1, key);
-    if (value)
-        bind_text(st, 2, value);
-    if ((rc = db_step_done(db, st)))
+    if ((rc = db->ops->config_set(db, key, value)))
         return db_rollback(db, rc);
     return db_commit(db);
 }

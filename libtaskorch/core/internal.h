@@ -11,8 +11,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "taskorch.h"
 
 /* Current schema version, stored in PRAGMA user_version. */
@@ -23,14 +21,6 @@
 #define TAG_MAX 64
 #define CONSUMER_MAX 128
 #define LONG_TEXT_MAX TASKORCH_MSG_MAX
-
-/* Prepared statements kept per handle, keyed by the SQL literal's address. */
-#define STMT_CACHE_SIZE 64
-
-struct stmt_slot {
-    const char *sql;
-    sqlite3_stmt *stmt;
-};
 
 /* Longest request id, in bytes. */
 #define REQUEST_ID_MAX 64
@@ -44,8 +34,12 @@ struct next_write {
     unsigned int flags;
 };
 
+struct store;     /* a backend's connection (store/sqlite/sqlite.h) */
+struct store_ops; /* the storage interface (store/store.h) */
+
 struct taskorch_db {
-    sqlite3 *sql;
+    struct store *store;         /* NULL until the backend opened */
+    const struct store_ops *ops; /* the backend's operations */
     char *path;
     char *dir; /* folder holding the store file */
     char *agent;
@@ -55,9 +49,8 @@ struct taskorch_db {
     int64_t default_lease_ms; /* open option: > 0 ms, < 0 none, 0 the store's setting */
     struct next_write next;   /* taken by the next write call (write.c) */
     uint64_t rng;             /* jitter for the busy handler */
-    struct stmt_slot stmts[STMT_CACHE_SIZE];
     char errmsg[1024];
-    int errcode; /* the code db_fail recorded last, for db_last_code */
+    int errcode;        /* the code db_fail recorded last, for db_last_code */
     char warning[1024]; /* taskorch_db_warning; "" when none */
 };
 
@@ -81,8 +74,6 @@ char **sb_string_array(struct strbuf *sb, size_t n);
 /* ---- errors (error.c) ---- */
 /* Records a message on the handle and returns code. */
 int db_fail(taskorch_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Maps an SQLite result to a taskorch code, recording SQLite's message. */
-int db_sqlfail(taskorch_db *db, int sqlite_rc, const char *what);
 void db_clear_error(taskorch_db *db);
 /* The code of the failure recorded last on the handle (by db_fail or
  * db_sqlfail), so that a caller whose helper only says "failed" (a NULL
@@ -124,28 +115,12 @@ char *xstrdup(const char *s);
 bool grow_array(void *arrp, size_t *cap, size_t n, size_t elem);
 void random_id(char out[TASKORCH_ID_SIZE]);
 
-/* ---- store.c: connection, statements, transactions ---- */
-/* Cached prepared statement for a static SQL literal, reset and cleared of
- * bindings; NULL on failure (error recorded). */
-sqlite3_stmt *db_stmt(taskorch_db *db, const char *sql);
-/* Starts a write transaction (BEGIN IMMEDIATE). */
+/* ---- db.c: the handle and its transactions (through db->ops) ---- */
+/* Starts a write transaction; refused on a read-only handle. */
 int db_begin(taskorch_db *db);
 int db_commit(taskorch_db *db);
 /* Rolls back and returns rc (so callers can `return db_rollback(db, rc)`). */
 int db_rollback(taskorch_db *db, int rc);
-/* Runs a statement expecting no rows; returns a taskorch code. */
-int db_step_done(taskorch_db *db, sqlite3_stmt *st);
-/* Binds a string or NULL. */
-void bind_text(sqlite3_stmt *st, int idx, const char *s);
-/* Duplicates a column (NULL stays NULL). */
-char *col_strdup(sqlite3_stmt *st, int col);
-
-/* ---- schema.c ---- */
-enum schema_need { SCHEMA_READY, SCHEMA_CREATE, SCHEMA_UPGRADE };
-/* Refuses a foreign or newer file without touching it; *needs tells
- * whether the store must be created or upgraded (schema_prepare does it). */
-int schema_validate(taskorch_db *db, enum schema_need *needs);
-int schema_prepare(taskorch_db *db, bool may_create);
 
 /* ---- write.c: one write call, its options and exact idempotency ---- */
 struct write_call {
@@ -204,6 +179,9 @@ struct event_data {
     }
 int event_add_data(taskorch_db *db, const char *kind, const char *task_id, const char *text,
                    const char *visible_to, const struct event_data *d);
+/* The same, handing back the new event's id. */
+int event_add_id(taskorch_db *db, const char *kind, const char *task_id, const char *text,
+                 const char *visible_to, const struct event_data *d, int64_t *id);
 /* Appends an event in the caller's transaction. visible_to NULL: everyone. */
 int event_add(taskorch_db *db, const char *kind, const char *task_id, const char *text,
               const char *visible_to);
@@ -230,19 +208,38 @@ struct taskorch_task {
     char **deps;
     size_t n_deps;
 };
-/* Reads one task row from a statement selecting TASK_COLUMNS. */
-#define TASK_COLUMNS                                                                               \
-    "t.id, t.title, t.description, t.status, t.priority, t.assignee, t.created_by, "               \
-    "t.summary, t.manual_block, t.created_at, t.updated_at, t.completed_at, t.claim_no, "          \
-    "t.lease_expires, t.estimate"
-int task_from_row(taskorch_task *t, sqlite3_stmt *st);
+struct taskorch_task_iter {
+    taskorch_task *items;
+    size_t n, pos;
+};
 void task_clear(taskorch_task *t);
-/* Loads tags, files, dependency ids. */
-int task_load_details(taskorch_db *db, taskorch_task *t);
-/* Runs sql (bound ?1 = id) and joins column 0 of its rows as "a, b", each
- * followed by " (status)" when the query has a second column holding a
- * status. *out is NULL when no row matched; free it. */
-int id_list(taskorch_db *db, const char *sql, const char *id, char **out);
+/* Joins the ids of a store_ops.task_ids list as "a, b", each followed by
+ * " (status)" when the list has statuses. *out is NULL when the list is
+ * empty; free it. */
+int id_list(taskorch_db *db, int which, const char *id, char **out);
+
+/* ---- event.c / msg.c: what their iterators hold ---- */
+struct taskorch_event {
+    int64_t id, ts;
+    char *kind, *task_id, *agent, *text;
+    int from, to, forced;
+    char *assignee, *cause;
+    int64_t claim, lease_until, msg_id;
+};
+struct taskorch_event_iter {
+    struct taskorch_event *items;
+    size_t n, pos;
+};
+struct taskorch_msg {
+    int64_t id, created_at;
+    int kind;
+    char task_id[TASKORCH_ID_SIZE];
+    char *author, *text;
+};
+struct taskorch_msg_iter {
+    struct taskorch_msg *items;
+    size_t n, pos;
+};
 /* Status of a task by full id, or ENOTFOUND. */
 int task_status_of(taskorch_db *db, const char *id, int *status);
 /* Loads the task by full id into *out when out is not NULL. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "store.h"
 
 struct holding {
     int status;
@@ -21,22 +22,8 @@ struct holding {
 static int read_holding(taskorch_db *db, const char *id, struct holding *h)
 {
     memset(h, 0, sizeof *h);
-    sqlite3_stmt *st = db_stmt(db, "SELECT status, assignee, coalesce(claim_no, 0),"
-                                   " coalesce(lease_expires, 0) FROM tasks WHERE id = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        h->status = sqlite3_column_int(st, 0);
-        h->assignee = col_strdup(st, 1);
-        h->claim = sqlite3_column_int64(st, 2);
-        h->lease_expires = sqlite3_column_int64(st, 3);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return db_fail(db, TASKORCH_ENOTFOUND, "no task with id '%s'", id);
-    return rc == SQLITE_ROW ? TASKORCH_OK : db_sqlfail(db, rc, "reading a task");
+    int rc = db->ops->task_holding(db, id, &h->status, &h->assignee, &h->claim, &h->lease_expires);
+    return rc == TASKORCH_ENOTFOUND ? db_fail(db, rc, "no task with id '%s'", id) : rc;
 }
 
 int fence_check(taskorch_db *db, const char *id, const struct write_call *w, bool *forced)
@@ -74,70 +61,36 @@ int fence_check(taskorch_db *db, const char *id, const struct write_call *w, boo
     return rc;
 }
 
-/* Collects ids with their holder and claim, then expires each: the
- * statement must be done before the rows it reads are changed. */
-struct ended {
-    char id[TASKORCH_ID_SIZE];
-    char *holder;
-    int64_t claim;
+struct expiry {
+    taskorch_db *db;
+    int64_t now;
 };
 
-static int expire_one(taskorch_db *db, const struct ended *e, int64_t now)
+static int expire_one(void *ctx, const char *id, const char *holder, int64_t claim)
 {
-    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET status = 0, manual_block = 0,"
-                                   " assignee = NULL, claim_no = NULL, lease_expires = NULL,"
-                                   " lease_ms = NULL, updated_at = ?2 WHERE id = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, e->id);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = db_step_done(db, st);
+    const struct expiry *x = ctx;
+    taskorch_db *db = x->db;
+    int rc = db->ops->task_expire(db, id, x->now);
     if (rc)
         return rc;
     char text[AGENT_MAX + 96];
     snprintf(text, sizeof text, "lease of %s (claim %lld) ended; claimable by anyone",
-             e->holder ? e->holder : "(unassigned)", (long long)e->claim);
+             holder ? holder : "(unassigned)", (long long)claim);
     struct event_data d = EVENT_DATA_INIT;
     d.from = TASKORCH_STATUS_IN_PROGRESS;
     d.to = TASKORCH_STATUS_PENDING;
-    d.assignee = e->holder;
-    d.claim = e->claim;
-    if ((rc = event_add_data(db, "expired", e->id, text, NULL, &d)))
+    d.assignee = holder;
+    d.claim = claim;
+    if ((rc = event_add_data(db, "expired", id, text, NULL, &d)))
         return rc;
     /* A task started past unfinished dependencies waits for them again. */
-    return status_reevaluate(db, e->id);
+    return status_reevaluate(db, id);
 }
 
 int leases_expire(taskorch_db *db, int64_t now)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id, assignee, coalesce(claim_no, 0) FROM tasks"
-                                   " WHERE lease_expires <= ?1 AND +status = 1"
-                                   " ORDER BY lease_expires, id");
-    if (!st)
-        return db_last_code(db);
-    sqlite3_bind_int64(st, 1, now);
-    struct ended *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc, code = TASKORCH_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!grow_array(&v, &cap, n, sizeof *v)) {
-            code = db_fail(db, TASKORCH_ENOMEM, "out of memory");
-            break;
-        }
-        snprintf(v[n].id, TASKORCH_ID_SIZE, "%s", sqlite3_column_text(st, 0));
-        v[n].holder = col_strdup(st, 1);
-        v[n].claim = sqlite3_column_int64(st, 2);
-        n++;
-    }
-    sqlite3_reset(st);
-    if (!code && rc != SQLITE_DONE)
-        code = db_sqlfail(db, rc, "reading leases");
-    for (size_t i = 0; i < n && !code; i++)
-        code = expire_one(db, &v[i], now);
-    for (size_t i = 0; i < n; i++)
-        free(v[i].holder);
-    free(v);
-    return code;
+    struct expiry x = {db, now};
+    return db->ops->leases_ended(db, now, expire_one, &x);
 }
 
 int leases_due(taskorch_db *db, int64_t now, bool *due, int64_t *next_expiry)
@@ -145,15 +98,10 @@ int leases_due(taskorch_db *db, int64_t now, bool *due, int64_t *next_expiry)
     *due = false;
     if (next_expiry)
         *next_expiry = 0;
-    sqlite3_stmt *st = db_stmt(db, "SELECT min(lease_expires) FROM tasks"
-                                   " WHERE lease_expires IS NOT NULL");
-    if (!st)
-        return db_last_code(db);
-    int rc = sqlite3_step(st);
-    int64_t first = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return db_sqlfail(db, rc, "reading leases");
+    int64_t first = 0;
+    int rc = db->ops->lease_first(db, &first);
+    if (rc)
+        return rc;
     if (first) {
         *due = first <= now;
         if (next_expiry && first > now)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "sqlite.h"
 
 /* Version 1. Ids are TEXT (8 hex characters); times are ms since epoch;
  * status and priority hold the public enum values. */
@@ -146,7 +146,7 @@ static const char *const migrations[SCHEMA_VERSION] = {schema_v1, schema_v2};
 static int read_pragma(taskorch_db *db, const char *sql, int *value)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(SQL(db), sql, -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -174,7 +174,7 @@ static int read_user_version(taskorch_db *db, int *version)
 static int count_tables(taskorch_db *db, int *n)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(SQL(db), "SELECT count(*) FROM sqlite_schema", -1, &st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         *n = sqlite3_column_int(st, 0);
         rc = SQLITE_OK;
@@ -188,7 +188,7 @@ static int count_tables(taskorch_db *db, int *n)
 static int has_store_tables(taskorch_db *db, bool *yes)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->sql,
+    int rc = sqlite3_prepare_v2(SQL(db),
                                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
                                 " AND name IN ('tasks', 'deps', 'events', 'cursors', 'messages')",
                                 -1, &st, NULL);
@@ -210,7 +210,7 @@ struct store_state {
 static int read_state(taskorch_db *db, struct store_state *s)
 {
     memset(s, 0, sizeof *s);
-    int rc = sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL);
+    int rc = sqlite3_exec(SQL(db), "BEGIN", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return db_sqlfail(db, rc, "reading the store");
     bool tables_ok = false;
@@ -218,7 +218,7 @@ static int read_state(taskorch_db *db, struct store_state *s)
         !(rc = read_pragma(db, "PRAGMA application_id", &s->app_id)) &&
         !(rc = count_tables(db, &s->tables)) && s->app_id == 0 && s->version == 1)
         rc = has_store_tables(db, &tables_ok);
-    sqlite3_exec(db->sql, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+    sqlite3_exec(SQL(db), rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
     s->ours = s->app_id == APPLICATION_ID || tables_ok;
     return rc;
 }
@@ -226,7 +226,7 @@ static int read_state(taskorch_db *db, struct store_state *s)
 static int run_sql(taskorch_db *db, const char *sql, const char *what)
 {
     char *err = NULL;
-    int src = sqlite3_exec(db->sql, sql, NULL, NULL, &err);
+    int src = sqlite3_exec(SQL(db), sql, NULL, NULL, &err);
     sqlite3_free(err);
     return src == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, src, what);
 }

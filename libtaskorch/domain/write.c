@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "store.h"
 
 int taskorch_write_options_init(taskorch_write_options *opts, unsigned int version)
 {
@@ -104,22 +105,13 @@ int write_replay(taskorch_db *db, const struct write_call *w, char *result, size
     *replayed = false;
     if (!w->has_request)
         return TASKORCH_OK;
-    sqlite3_stmt *st = db_stmt(db, "SELECT op, fingerprint, result FROM requests"
-                                   " WHERE agent = ?1 AND request_id = ?2");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, db->agent);
-    bind_text(st, 2, w->request_id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? TASKORCH_OK : db_sqlfail(db, rc, "reading request ids");
-    }
+    char op[64], old_fp[32], old_result[128];
+    int rc = db->ops->request_get(db, db->agent, w->request_id, op, sizeof op, old_fp,
+                                  sizeof old_fp, old_result, sizeof old_result);
+    if (rc)
+        return rc == TASKORCH_ENOTFOUND ? TASKORCH_OK : rc;
     char fp[17];
     fp_hex(w, fp);
-    const char *op = (const char *)sqlite3_column_text(st, 0);
-    const char *old_fp = (const char *)sqlite3_column_text(st, 1);
-    const char *old_result = (const char *)sqlite3_column_text(st, 2);
     int code = TASKORCH_OK;
     if (strcmp(op, w->op))
         code = db_fail(db, TASKORCH_EREQUEST,
@@ -135,7 +127,6 @@ int write_replay(taskorch_db *db, const struct write_call *w, char *result, size
         snprintf(result, size, "%s", old_result);
         *replayed = true;
     }
-    sqlite3_reset(st);
     return code;
 }
 
@@ -145,15 +136,5 @@ int write_record(taskorch_db *db, const struct write_call *w, const char *result
         return TASKORCH_OK;
     char fp[17];
     fp_hex(w, fp);
-    sqlite3_stmt *st = db_stmt(db, "INSERT INTO requests(agent, request_id, op, fingerprint,"
-                                   " result, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, db->agent);
-    bind_text(st, 2, w->request_id);
-    bind_text(st, 3, w->op);
-    bind_text(st, 4, fp);
-    bind_text(st, 5, result);
-    sqlite3_bind_int64(st, 6, now_ms());
-    return db_step_done(db, st);
+    return db->ops->request_put(db, db->agent, w->request_id, w->op, fp, result, now_ms());
 }

@@ -1,5 +1,5 @@
-/* store.c - opening a store, the connection's settings, cached statements
- * and write transactions.
+/* conn.c - the SQLite connection: opening a store file, its settings,
+ * cached statements, transactions, and SQLite's errors as taskorch codes.
  *
  * Every write runs in BEGIN IMMEDIATE: a deferred transaction that later
  * upgrades to a writer fails with SQLITE_BUSY_SNAPSHOT without ever calling
@@ -14,23 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
-
-#define DEFAULT_BUSY_TIMEOUT_MS 10000
-
-const char *taskorch_version(void) { return TASKORCH_VERSION_STRING; }
-
-int taskorch_version_number(void) { return TASKORCH_VERSION_NUMBER; }
-
-int taskorch_open_options_init(taskorch_open_options *opts, unsigned int version)
-{
-    if (!opts || version < 1 || version > TASKORCH_OPEN_OPTIONS_VERSION)
-        return TASKORCH_EINVAL;
-    taskorch_open_options def = TASKORCH_OPEN_OPTIONS_INIT;
-    def.version = version;
-    COPY_VERSIONED(opts, &def, default_lease_ms);
-    return TASKORCH_OK;
-}
+#include "sqlite.h"
 
 /* xorshift64: only for sleep jitter, never for ids. */
 static uint32_t jitter(taskorch_db *db)
@@ -59,91 +43,7 @@ static int busy_handler(void *arg, int count)
     return 1;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static char *join_path(const char *dir, const char *name)
-{
-    struct strbuf sb;
-    sb_init(&sb);
-    sb_add(&sb, dir);
-    if (sb.len && sb.buf[sb.len - 1] != '/')
-        sb_add(&sb, "/");
-    sb_add(&sb, name);
-    return sb_steal(&sb);
-}
-
-/* The store file a user-given path names: "x.db" itself, else "x/tasks.db". */
-static char *store_file_of(const char *path)
-{
-    return ends_with(path, ".db") ? xstrdup(path) : join_path(path, "tasks.db");
-}
-
-int taskorch_locate(char **out, const char *path)
-{
-    if (!out)
-        return TASKORCH_EINVAL;
-    *out = NULL;
-    if (!path || !*path) {
-        const char *env = getenv("TM_DB_PATH");
-        if (env && *env)
-            path = env;
-    }
-    if (path && *path) {
-        *out = strcmp(path, TASKORCH_MEMORY) ? store_file_of(path) : xstrdup(path);
-        return *out ? TASKORCH_OK : TASKORCH_ENOMEM;
-    }
-    char *cwd = getcwd(NULL, 0);
-    if (!cwd)
-        return TASKORCH_ESTORE;
-    /* Walk up as git does for .git. */
-    size_t len = strlen(cwd);
-    for (;;) {
-        char *dir = malloc(len + sizeof "/.task-orchestrator");
-        if (!dir) {
-            free(cwd);
-            return TASKORCH_ENOMEM;
-        }
-        memcpy(dir, cwd, len);
-        strcpy(dir + len,
-               len && cwd[len - 1] == '/' ? ".task-orchestrator" : "/.task-orchestrator");
-        struct stat sb;
-        if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            *out = join_path(dir, "tasks.db");
-            free(dir);
-            free(cwd);
-            return *out ? TASKORCH_OK : TASKORCH_ENOMEM;
-        }
-        free(dir);
-        if (len <= 1)
-            break;
-        while (len > 1 && cwd[len - 1] != '/')
-            len--;
-        if (len > 1)
-            len--; /* drop the slash, except the root's */
-    }
-    free(cwd);
-    *out = xstrdup(".task-orchestrator/tasks.db");
-    return *out ? TASKORCH_OK : TASKORCH_ENOMEM;
-}
-
-static char *dir_of(const char *file)
-{
-    const char *slash = strrchr(file, '/');
-    if (!slash)
-        return xstrdup(".");
-    if (slash == file)
-        return xstrdup("/");
-    char *d = malloc((size_t)(slash - file) + 1);
-    if (d) {
-        memcpy(d, file, (size_t)(slash - file));
-        d[slash - file] = '\0';
-    }
-    return d;
-}
+int sq_busy_wait(taskorch_db *db, int count) { return busy_handler(db, count); }
 
 /* mkdir -p; the last folder, the store's own, is private (0700). */
 static int make_dirs(taskorch_db *db, const char *dir)
@@ -188,14 +88,14 @@ static int create_private(taskorch_db *db)
 
 static int exec_pragma(taskorch_db *db, const char *sql)
 {
-    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+    int rc = sqlite3_exec(SQL(db), sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "configuring the store");
 }
 
 static int ensure_wal(taskorch_db *db)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->sql, "PRAGMA journal_mode", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(SQL(db), "PRAGMA journal_mode", -1, &st, NULL);
     bool wal = false;
     if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         wal = !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
@@ -206,15 +106,18 @@ static int ensure_wal(taskorch_db *db)
      * so processes creating one store at once got SQLITE_BUSY at once: wait
      * here as the busy handler would. */
     for (int count = 0;; count++) {
-        rc = sqlite3_exec(db->sql, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        rc = sqlite3_exec(SQL(db), "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
         if ((rc & 0xff) != SQLITE_BUSY || !busy_handler(db, count))
             break;
     }
     return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "configuring the store");
 }
 
-static int open_sqlite(taskorch_db *db)
+int sq_open(taskorch_db *db)
 {
+    db->store = calloc(1, sizeof *db->store);
+    if (!db->store)
+        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
     bool memory = !strcmp(db->path, TASKORCH_MEMORY);
     bool create = (db->flags & TASKORCH_OPEN_CREATE) || memory;
     bool readonly = db->flags & TASKORCH_OPEN_READONLY;
@@ -233,13 +136,13 @@ static int open_sqlite(taskorch_db *db)
     int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create && !readonly)
         oflags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(db->path, &db->sql, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(db->path, &db->store->sql, oflags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK)
         return db_fail(db, rc == SQLITE_NOMEM ? TASKORCH_ENOMEM : TASKORCH_ESTORE,
                        "cannot open %s: %s", db->path,
-                       db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
-    sqlite3_extended_result_codes(db->sql, 1);
-    sqlite3_busy_handler(db->sql, busy_handler, db);
+                       SQL(db) ? sqlite3_errmsg(SQL(db)) : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(SQL(db), 1);
+    sqlite3_busy_handler(SQL(db), busy_handler, db);
     /* Validate before changing anything: a foreign file stays untouched. */
     enum schema_need needs = SCHEMA_READY;
     if ((rc = schema_validate(db, &needs)))
@@ -263,82 +166,54 @@ static int open_sqlite(taskorch_db *db)
     return TASKORCH_OK;
 }
 
-int taskorch_db_open(taskorch_db **out, const char *path, const taskorch_open_options *opts)
+void sq_close(taskorch_db *db)
 {
-    if (!out)
-        return TASKORCH_EINVAL;
-    *out = NULL;
-    taskorch_db *db = calloc(1, sizeof *db);
-    if (!db)
-        return TASKORCH_ENOMEM;
-    *out = db;
-    db->rng = (uint64_t)now_us() * 2654435761u + (uint64_t)getpid();
-    taskorch_open_options o = TASKORCH_OPEN_OPTIONS_INIT;
-    if (opts && (opts->version < 1 || opts->version > TASKORCH_OPEN_OPTIONS_VERSION))
-        return db_fail(db, TASKORCH_EINVAL, "unknown open options version %u", opts->version);
-    if (opts)
-        COPY_VERSIONED(&o, opts, default_lease_ms);
-    opts = &o;
-    db->default_lease_ms = o.default_lease_ms;
-    db->flags = opts ? opts->flags : 0;
-    db->busy_timeout_ms =
-        opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_TIMEOUT_MS;
-    const char *agent = opts ? opts->agent : NULL;
-    if (!agent || !*agent)
-        agent = getenv("TM_AGENT_ID");
-    if (!agent || !*agent)
-        agent = getenv("USER");
-    if (!agent || !*agent)
-        agent = "anonymous";
-    int rc = taskorch_db_set_agent(db, agent);
-    if (rc)
-        return rc;
-    rc = taskorch_locate(&db->path, path);
-    if (rc)
-        return db_fail(db, rc, "cannot find the store: %s", taskorch_strerror(rc));
-    db->dir = dir_of(db->path);
-    if (!db->dir)
-        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    return open_sqlite(db);
-}
-
-void taskorch_db_close(taskorch_db *db)
-{
-    if (!db)
+    if (!db->store)
         return;
     for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
-        sqlite3_finalize(db->stmts[i].stmt);
-    sqlite3_close_v2(db->sql);
-    free(db->path);
-    free(db->dir);
-    free(db->agent);
-    free(db);
+        sqlite3_finalize(db->store->stmts[i].stmt);
+    sqlite3_close_v2(db->store->sql);
+    free(db->store);
+    db->store = NULL;
 }
 
-const char *taskorch_db_path(const taskorch_db *db) { return db ? db->path : NULL; }
-
-const char *taskorch_db_agent(const taskorch_db *db) { return db ? db->agent : NULL; }
-
-int taskorch_db_set_agent(taskorch_db *db, const char *agent)
+int sq_begin(taskorch_db *db)
 {
-    if (!db)
-        return TASKORCH_EINVAL;
-    int rc = check_agent(db, "agent id", agent);
-    if (rc)
-        return rc;
-    char *copy = xstrdup(agent);
-    if (!copy)
-        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    free(db->agent);
-    db->agent = copy;
-    return TASKORCH_OK;
+    int rc = sqlite3_exec(SQL(db), "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "starting a write");
 }
+
+int sq_commit(taskorch_db *db)
+{
+    int rc = sqlite3_exec(SQL(db), "COMMIT", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        return TASKORCH_OK;
+    int code = db_sqlfail(db, rc, "committing");
+    sqlite3_exec(SQL(db), "ROLLBACK", NULL, NULL, NULL);
+    return code;
+}
+
+void sq_rollback(taskorch_db *db)
+{
+    if (!sqlite3_get_autocommit(SQL(db)))
+        sqlite3_exec(SQL(db), "ROLLBACK", NULL, NULL, NULL);
+}
+
+int sq_read_begin(taskorch_db *db)
+{
+    int rc = sqlite3_exec(SQL(db), "BEGIN", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "reading tasks");
+}
+
+void sq_read_end(taskorch_db *db) { sqlite3_exec(SQL(db), "COMMIT", NULL, NULL, NULL); }
+
+int64_t sq_changes(taskorch_db *db) { return sqlite3_total_changes(SQL(db)); }
 
 sqlite3_stmt *db_stmt(taskorch_db *db, const char *sql)
 {
     struct stmt_slot *free_slot = NULL;
     for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-        struct stmt_slot *s = &db->stmts[i];
+        struct stmt_slot *s = &db->store->stmts[i];
         if (s->sql == sql) {
             sqlite3_reset(s->stmt);
             sqlite3_clear_bindings(s->stmt);
@@ -348,13 +223,13 @@ sqlite3_stmt *db_stmt(taskorch_db *db, const char *sql)
             free_slot = s;
     }
     if (!free_slot) { /* full: recycle a slot; callers never hold two of them */
-        free_slot = &db->stmts[jitter(db) % STMT_CACHE_SIZE];
+        free_slot = &db->store->stmts[jitter(db) % STMT_CACHE_SIZE];
         sqlite3_finalize(free_slot->stmt);
         free_slot->sql = NULL;
         free_slot->stmt = NULL;
     }
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    int rc = sqlite3_prepare_v3(SQL(db), sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
     if (rc != SQLITE_OK) {
         db_sqlfail(db, rc, "preparing a query");
         return NULL;
@@ -362,32 +237,6 @@ sqlite3_stmt *db_stmt(taskorch_db *db, const char *sql)
     free_slot->sql = sql;
     free_slot->stmt = st;
     return st;
-}
-
-int db_begin(taskorch_db *db)
-{
-    if (db->flags & TASKORCH_OPEN_READONLY)
-        return db_fail(db, TASKORCH_EREADONLY, "the store was opened read-only");
-    db->warning[0] = '\0'; /* taskorch_db_warning describes the last write */
-    int rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "starting a write");
-}
-
-int db_commit(taskorch_db *db)
-{
-    int rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        return TASKORCH_OK;
-    int code = db_sqlfail(db, rc, "committing");
-    sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-    return code;
-}
-
-int db_rollback(taskorch_db *db, int rc)
-{
-    if (!sqlite3_get_autocommit(db->sql))
-        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
 }
 
 int db_step_done(taskorch_db *db, sqlite3_stmt *st)
@@ -413,4 +262,47 @@ char *col_strdup(sqlite3_stmt *st, int col)
 {
     const unsigned char *s = sqlite3_column_text(st, col);
     return s ? xstrdup((const char *)s) : NULL;
+}
+
+int db_sqlfail(taskorch_db *db, int rc, const char *what)
+{
+    /* SQLite keeps no errno for a failed write (sqlite3_system_errno is 0
+     * after a failed COMMIT), but errno still holds it when this is called
+     * right after the failing call, as every caller does. */
+    int sys = errno;
+    int code;
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return db_fail(db, TASKORCH_EBUSY,
+                       "%s: the store stayed locked for more than %d ms; retry later", what,
+                       db ? db->busy_timeout_ms : 0);
+    case SQLITE_NOMEM: code = TASKORCH_ENOMEM; break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT: code = TASKORCH_ECORRUPT; break;
+    case SQLITE_FULL:
+        return db_fail(db, TASKORCH_ESTORE,
+                       "%s: disk full (or the file size limit was reached); nothing was "
+                       "changed; free some space and retry",
+                       what);
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: code = TASKORCH_ESTORE; break;
+    /* Every input is validated before it reaches SQL: a constraint
+     * failure is the library's fault, not the caller's. */
+    default: code = TASKORCH_ERROR; break;
+    }
+    const char *detail =
+        (db && db->store && SQL(db)) ? sqlite3_errmsg(SQL(db)) : sqlite3_errstr(rc);
+    if (db && SQL(db) && sqlite3_system_errno(SQL(db)))
+        sys = sqlite3_system_errno(SQL(db));
+    if ((rc & 0xff) == SQLITE_FULL ||
+        ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG)))
+        return db_fail(db, TASKORCH_ESTORE,
+                       "%s: the disk or the file is full (%s); free some space or raise the "
+                       "file size limit (ulimit -f)",
+                       what, sys == EFBIG ? "file size limit reached" : "no space left on device");
+    return db_fail(db, code, "%s: %s", what, detail);
 }

@@ -42,48 +42,6 @@ int db_fail(taskorch_db *db, int code, const char *fmt, ...)
     return code;
 }
 
-int db_sqlfail(taskorch_db *db, int rc, const char *what)
-{
-    /* SQLite keeps no errno for a failed write (sqlite3_system_errno is 0
-     * after a failed COMMIT), but errno still holds it when this is called
-     * right after the failing call, as every caller does. */
-    int sys = errno;
-    int code;
-    switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return db_fail(db, TASKORCH_EBUSY,
-                       "%s: the store stayed locked for more than %d ms; retry later", what,
-                       db ? db->busy_timeout_ms : 0);
-    case SQLITE_NOMEM: code = TASKORCH_ENOMEM; break;
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT: code = TASKORCH_ECORRUPT; break;
-    case SQLITE_FULL:
-        return db_fail(db, TASKORCH_ESTORE,
-                       "%s: disk full (or the file size limit was reached); nothing was "
-                       "changed; free some space and retry",
-                       what);
-    case SQLITE_READONLY:
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-    case SQLITE_PERM:
-    case SQLITE_AUTH: code = TASKORCH_ESTORE; break;
-    /* Every input is validated before it reaches SQL: a constraint
-     * failure is the library's fault, not the caller's. */
-    default: code = TASKORCH_ERROR; break;
-    }
-    const char *detail = (db && db->sql) ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
-    if (db && db->sql && sqlite3_system_errno(db->sql))
-        sys = sqlite3_system_errno(db->sql);
-    if ((rc & 0xff) == SQLITE_FULL ||
-        ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG)))
-        return db_fail(db, TASKORCH_ESTORE,
-                       "%s: the disk or the file is full (%s); free some space or raise the "
-                       "file size limit (ulimit -f)",
-                       what, sys == EFBIG ? "file size limit reached" : "no space left on device");
-    return db_fail(db, code, "%s: %s", what, detail);
-}
-
 void db_clear_error(taskorch_db *db)
 {
     if (db) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store.h"
 
 static const char *const priority_names[] = {"low", "medium", "high", "critical"};
 static const char *const status_names[] = {"pending", "in_progress", "completed", "blocked",
@@ -66,31 +67,17 @@ int resolve_id(taskorch_db *db, const char *given, char out[TASKORCH_ID_SIZE])
                        "of at least %d works too",
                        given, TASKORCH_ID_LEN, TASKORCH_ID_MIN_PREFIX);
     prefix[n] = '\0';
-    char upper[TASKORCH_ID_SIZE + 1];
-    memcpy(upper, prefix, n);
-    upper[n] = 'g'; /* just past 'f': every id with this prefix sorts below */
-    upper[n + 1] = '\0';
-    sqlite3_stmt *st =
-        db_stmt(db, "SELECT id FROM tasks WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 10");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, prefix);
-    bind_text(st, 2, upper);
+    char found[10][TASKORCH_ID_SIZE];
+    size_t count = 0;
+    int rc = db->ops->task_ids_with_prefix(db, prefix, found, 10, &count);
+    if (rc)
+        return rc;
+    if (count > 0)
+        memcpy(out, found[0], TASKORCH_ID_SIZE);
     struct strbuf cands;
     sb_init(&cands);
-    int count = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        if (count == 0)
-            memcpy(out, id, TASKORCH_ID_SIZE);
-        sb_addf(&cands, "%s%s", count ? ", " : "", id);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        sb_free(&cands);
-        return db_sqlfail(db, rc, "looking up a task");
-    }
+    for (size_t i = 0; i < count; i++)
+        sb_addf(&cands, "%s%s", i ? ", " : "", found[i]);
     if (count == 0) {
         sb_free(&cands);
         return db_fail(db, TASKORCH_ENOTFOUND, "no task with id '%s'", prefix);
@@ -115,30 +102,6 @@ int taskorch_task_resolve(char *out, taskorch_db *db, const char *id_or_prefix)
     return resolve_id(db, id_or_prefix, out);
 }
 
-int task_from_row(taskorch_task *t, sqlite3_stmt *st)
-{
-    memset(t, 0, sizeof *t);
-    const char *id = (const char *)sqlite3_column_text(st, 0);
-    snprintf(t->id, sizeof t->id, "%s", id ? id : "");
-    t->title = col_strdup(st, 1);
-    t->description = col_strdup(st, 2);
-    t->status = sqlite3_column_int(st, 3);
-    t->priority = sqlite3_column_int(st, 4);
-    t->assignee = col_strdup(st, 5);
-    t->created_by = col_strdup(st, 6);
-    t->summary = col_strdup(st, 7);
-    t->manual_block = sqlite3_column_int(st, 8);
-    t->created_at = sqlite3_column_int64(st, 9);
-    t->updated_at = sqlite3_column_int64(st, 10);
-    t->completed_at = sqlite3_column_int64(st, 11);
-    t->claim_no = sqlite3_column_int64(st, 12);
-    t->lease_expires = sqlite3_column_int64(st, 13);
-    t->estimate = sqlite3_column_double(st, 14);
-    if (!t->title || !t->created_by)
-        return TASKORCH_ENOMEM;
-    return TASKORCH_OK;
-}
-
 static void free_strings(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -161,120 +124,50 @@ void task_clear(taskorch_task *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Runs a one-column query bound to the task id and collects the strings. */
-static int load_strings(taskorch_db *db, const char *sql, const char *id, char ***out, size_t *n)
+static int join_one(void *ctx, const char *id, int status)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!grow_array(out, &cap, *n, sizeof **out) || !((*out)[*n] = col_strdup(st, 0)))
-            break;
-        (*n)++;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    return rc == SQLITE_DONE ? TASKORCH_OK : db_sqlfail(db, rc, "reading a task");
+    struct strbuf *sb = ctx;
+    sb_addf(sb, "%s%s", sb->len ? ", " : "", id);
+    if (status >= 0)
+        sb_addf(sb, " (%s)", taskorch_status_name(status));
+    return TASKORCH_OK;
 }
 
-int task_load_details(taskorch_db *db, taskorch_task *t)
-{
-    int rc = load_strings(db, "SELECT tag FROM tags WHERE task_id = ?1 ORDER BY tag", t->id,
-                          &t->tags, &t->n_tags);
-    if (!rc)
-        rc = load_strings(db, "SELECT dep_id FROM deps WHERE task_id = ?1 ORDER BY dep_id", t->id,
-                          &t->deps, &t->n_deps);
-    if (rc)
-        return rc;
-    sqlite3_stmt *st = db_stmt(db, "SELECT path, line, end_line FROM files WHERE task_id = ?1"
-                                   " ORDER BY pos");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, t->id);
-    size_t cap = 0;
-    int src;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!grow_array(&t->files, &cap, t->n_files, sizeof *t->files))
-            break;
-        struct file_ref *f = &t->files[t->n_files];
-        if (!(f->path = col_strdup(st, 0)))
-            break;
-        f->line = sqlite3_column_int(st, 1);
-        f->end = sqlite3_column_int(st, 2);
-        t->n_files++;
-    }
-    sqlite3_reset(st);
-    if (src == SQLITE_ROW)
-        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    return src == SQLITE_DONE ? TASKORCH_OK : db_sqlfail(db, src, "reading a task");
-}
-
-int id_list(taskorch_db *db, const char *sql, const char *id, char **out)
+int id_list(taskorch_db *db, int which, const char *id, char **out)
 {
     *out = NULL;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
     struct strbuf sb;
     sb_init(&sb);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        sb_addf(&sb, "%s%s", sb.len ? ", " : "", sqlite3_column_text(st, 0));
-        if (sqlite3_column_count(st) > 1)
-            sb_addf(&sb, " (%s)", taskorch_status_name(sqlite3_column_int(st, 1)));
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    int rc = db->ops->task_ids(db, (enum store_ids)which, id, join_one, &sb);
+    if (rc) {
         sb_free(&sb);
-        return db_sqlfail(db, rc, "reading dependencies");
+        return rc;
     }
     if (sb.failed)
         return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-    *out = sb.buf; /* NULL when no row matched */
+    *out = sb.buf; /* NULL when the list is empty */
     return TASKORCH_OK;
 }
 
 int task_status_of(taskorch_db *db, const char *id, int *status)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT status FROM tasks WHERE id = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *status = sqlite3_column_int(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return db_fail(db, TASKORCH_ENOTFOUND, "no task with id '%s'", id);
-    return rc == SQLITE_ROW ? TASKORCH_OK : db_sqlfail(db, rc, "reading a task");
+    int rc = db->ops->task_status(db, id, status);
+    return rc == TASKORCH_ENOTFOUND ? db_fail(db, rc, "no task with id '%s'", id) : rc;
 }
 
 /* Loads a task by full id into a new object. */
 static int load_task(taskorch_task **out, taskorch_db *db, const char *id)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.id = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    int src = sqlite3_step(st);
-    if (src != SQLITE_ROW) {
-        sqlite3_reset(st);
-        if (src == SQLITE_DONE)
-            return db_fail(db, TASKORCH_ENOTFOUND, "no task with id '%s'", id);
-        return db_sqlfail(db, src, "reading a task");
-    }
     taskorch_task *t = malloc(sizeof *t);
-    int rc = t ? task_from_row(t, st) : TASKORCH_ENOMEM;
-    sqlite3_reset(st);
+    if (!t)
+        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
+    int rc = db->ops->task_load(db, id, t);
     if (!rc)
-        rc = task_load_details(db, t);
+        rc = db->ops->task_load_details(db, t);
     if (rc) {
         taskorch_task_free(t);
+        if (rc == TASKORCH_ENOTFOUND)
+            return db_fail(db, rc, "no task with id '%s'", id);
         return rc == TASKORCH_ENOMEM ? db_fail(db, rc, "out of memory") : rc;
     }
     *out = t;
