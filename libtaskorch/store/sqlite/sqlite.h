@@ -21,6 +21,7 @@ struct stmt_slot {
 struct store {
     sqlite3 *sql;
     struct stmt_slot stmts[STMT_CACHE_SIZE];
+    bool no_wait; /* a checkpoint after a commit: never wait for a lock */
 };
 
 /* The connection of a handle whose store is open. */
