@@ -276,6 +276,7 @@ void sq_close(taskorch_db *db)
 {
     if (!db->store)
         return;
+    sq_watch_close(db);
     for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
         sqlite3_finalize(db->store->stmts[i].stmt);
     sqlite3_close_v2(db->store->sql);
