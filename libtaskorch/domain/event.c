@@ -175,6 +175,11 @@ int taskorch_event_wait(taskorch_db *db, int64_t after, int timeout_ms)
         int64_t left = deadline - now_ms();
         if (left <= 0)
             return TASKORCH_ETIMEOUT;
+        if (db->ops->change_wait) {
+            if ((rc = db->ops->change_wait(db, left > INT32_MAX ? INT32_MAX : (int)left)))
+                return rc;
+            continue;
+        }
         /* 10 ms polls keep delivery fast and an idle watcher near 0% CPU. */
         long nap = left < 10 ? (long)left : 10;
         struct timespec ts = {0, nap * 1000000L};

@@ -163,6 +163,10 @@ struct store_ops {
                       taskorch_event_iter *it);
     /* A number that changes when another handle commits (cheap to poll). */
     int (*change_token)(taskorch_db *db, int64_t *token);
+    /* Optional: sleeps up to timeout_ms (> 0), returning early when the
+     * store may have changed; taskorch_event_wait then reads the token
+     * again. NULL: taskorch_event_wait polls the token every 10 ms. */
+    int (*change_wait)(taskorch_db *db, int timeout_ms);
     int (*cursor_get)(taskorch_db *db, const char *consumer, int64_t *event_id);
     int (*cursor_set)(taskorch_db *db, const char *consumer, int64_t event_id, int64_t now);
 

@@ -157,13 +157,28 @@ class TestFileSizeLimit(TmCase):
         self.add("big", "-d", big)
 
     def test_committed_write_survives_a_failed_checkpoint(self):
-        self.add("a")
-        size = os.path.getsize(self.dbfile)
-        # The transaction fits in the WAL; copying it into the (larger) store
-        # file at close does not: the task is stored, tm says so.
-        code, out, err = self.run_limited(size // 2, "add", "small")
+        # A store file of about 4 MiB with an empty WAL...
+        for i in range(75):
+            self.ok("add", "big %d" % i, "-d", "x" * 60000, "--no-mirror")
+        con = sqlite3.connect(self.dbfile)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+        limit = 2 * 1024 * 1024
+        self.assertGreater(os.path.getsize(self.dbfile), 2 * limit)
+        # ...then commits until the WAL is just short of the 256 pages past
+        # which a commit checkpoints it. Their new pages lie at the end of
+        # the store file, beyond the limit.
+        wal = self.dbfile + "-wal"
+        while not os.path.exists(wal) or os.path.getsize(wal) < 235 * 4120:
+            self.ok("add", "filler", "--no-mirror")
+        # This commit fits in the WAL (under the limit); its checkpoint
+        # cannot copy the pages into the store file: the task is stored,
+        # tm says so, and the WAL keeps it.
+        code, out, err = self.run_limited(limit, "add", "small", "-d", "y" * 60000,
+                                          "--no-mirror")
         self.assertEqual((code, err), (0, ""))
         self.assertRegex(out, r"^[0-9a-f]{8}\n$")
+        self.assertGreater(os.path.getsize(wal), 256 * 4120)
         self.assertEqual(self.task(out.strip())["title"], "small")
 
 

@@ -109,6 +109,16 @@ class CrashSafety(stress_util.StressCase):
         kills = sum(w.kills for w in writers)
         self.assertGreater(kills, 0)
 
+        # The WAL stays between commands: a new tm process, the first to
+        # open the store after the kills, rebuilds its index from the WAL
+        # and sees every task a writer was told was added.
+        self.assertTrue(os.path.exists(self.dbfile + "-wal"))
+        added = {out.strip() for w in writers for op, _, out in w.done if op == "add"}
+        listed = self.tm("list", "--format", "simple")
+        self.assertEqual(listed.rc, 0, listed)
+        self.assertEqual(added - {line.split()[0] for line in listed.out.splitlines()
+                                  if line.strip()}, set())
+
         self.assertEqual(self.sql("PRAGMA integrity_check"), [("ok",)])
         tasks = dict(self.sql("SELECT id, status FROM tasks"))
         edges = set(self.sql("SELECT task_id, dep_id FROM deps"))

@@ -1,9 +1,16 @@
 /* feed.c - the SQLite backend's change feed (events, its wake-up,
  * cursors), the task channels (messages, participants), and maintenance
  * (integrity checks, online backup). */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include "sqlite.h"
 
@@ -159,6 +166,96 @@ int sq_change_token(taskorch_db *db, int64_t *out)
         *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? TASKORCH_OK : db_sqlfail(db, rc, "polling the store");
+}
+
+/* Sleeping until the store changes.
+ *
+ * Every commit writes the -wal file, so on Linux an inotify watch on the
+ * store's folder (IN_MODIFY, IN_CLOSE_WRITE, IN_CREATE, IN_MOVED_TO) wakes
+ * a waiter when another process writes. The frames are written before the
+ * commit's sync, and the commit becomes visible only after it, with no
+ * further file event (the -shm index is written through mmap): after an
+ * event the waiter therefore polls data_version every millisecond for
+ * HOT_MS. Otherwise it sleeps in poll(2) for up to IDLE_MS, a safety net
+ * for file systems that do not report changes (network ones). Without
+ * inotify (another system, or no watch left) it polls every POLL_MS. */
+#define HOT_MS 100
+#define IDLE_MS 1000
+#define POLL_MS 10
+
+static void nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+#ifdef __linux__
+/* Starts the watch; false when inotify is unavailable here. */
+static bool watch_start(taskorch_db *db)
+{
+    struct store *s = db->store;
+    if (s->watch == WATCH_NONE) {
+        s->watch = WATCH_OFF;
+        if (!strcmp(db->path, TASKORCH_MEMORY))
+            return false;
+        int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (fd < 0)
+            return false;
+        if (inotify_add_watch(fd, db->dir, IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO) <
+            0) {
+            close(fd);
+            return false;
+        }
+        s->watch_fd = fd;
+        s->watch = WATCH_ON;
+        s->hot_until_us = now_us() + HOT_MS * 1000; /* recheck at once: nothing missed */
+    }
+    return s->watch == WATCH_ON;
+}
+
+static void watch_drain(struct store *s)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    while (read(s->watch_fd, buf, sizeof buf) > 0)
+        ;
+}
+#endif
+
+int sq_change_wait(taskorch_db *db, int timeout_ms)
+{
+    if (timeout_ms <= 0)
+        return TASKORCH_OK;
+#ifdef __linux__
+    struct store *s = db->store;
+    if (watch_start(db)) {
+        int64_t now = now_us();
+        if (now < s->hot_until_us) {
+            watch_drain(s);
+            nap_ms(1);
+            return TASKORCH_OK;
+        }
+        struct pollfd p = {.fd = s->watch_fd, .events = POLLIN};
+        int n = poll(&p, 1, timeout_ms < IDLE_MS ? timeout_ms : IDLE_MS);
+        if (n > 0) {
+            watch_drain(s);
+            s->hot_until_us = now_us() + HOT_MS * 1000;
+        } else if (n < 0 && errno != EINTR) {
+            nap_ms(timeout_ms < POLL_MS ? timeout_ms : POLL_MS);
+        }
+        return TASKORCH_OK;
+    }
+#endif
+    nap_ms(timeout_ms < POLL_MS ? timeout_ms : POLL_MS);
+    return TASKORCH_OK;
+}
+
+void sq_watch_close(taskorch_db *db)
+{
+#ifdef __linux__
+    if (db->store->watch == WATCH_ON)
+        close(db->store->watch_fd);
+#endif
+    db->store->watch = WATCH_NONE;
 }
 
 int sq_cursor_get(taskorch_db *db, const char *consumer, int64_t *out)

@@ -54,6 +54,7 @@ const struct store_ops sqlite_store_ops = {
     .event_last_id = sq_event_last_id,
     .event_list = sq_event_list,
     .change_token = sq_change_token,
+    .change_wait = sq_change_wait,
     .cursor_get = sq_cursor_get,
     .cursor_set = sq_cursor_set,
     .msg_insert = sq_msg_insert,

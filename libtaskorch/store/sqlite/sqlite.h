@@ -21,6 +21,11 @@ struct stmt_slot {
 struct store {
     sqlite3 *sql;
     struct stmt_slot stmts[STMT_CACHE_SIZE];
+    bool no_wait; /* a checkpoint after a commit: never wait for a lock */
+    /* feed.c: the change watch of sq_change_wait */
+    enum { WATCH_NONE, WATCH_ON, WATCH_OFF } watch;
+    int watch_fd;
+    int64_t hot_until_us; /* poll closely until then: a commit is under way */
 };
 
 /* The connection of a handle whose store is open. */
@@ -112,6 +117,8 @@ int sq_event_last_id(taskorch_db *db, int64_t *id);
 int sq_event_list(taskorch_db *db, const taskorch_event_query *q, const char *task,
                   taskorch_event_iter *it);
 int sq_change_token(taskorch_db *db, int64_t *token);
+int sq_change_wait(taskorch_db *db, int timeout_ms);
+void sq_watch_close(taskorch_db *db);
 int sq_cursor_get(taskorch_db *db, const char *consumer, int64_t *event_id);
 int sq_cursor_set(taskorch_db *db, const char *consumer, int64_t event_id, int64_t now);
 int sq_msg_insert(taskorch_db *db, const char *id, int kind, const char *text, int64_t now,
