@@ -498,7 +498,7 @@ static int open_with(struct ctx *ctx, const char *path, unsigned int flags)
 {
     taskorch_open_options opts = TASKORCH_OPEN_OPTIONS_INIT;
     opts.agent = ctx->agent;
-    opts.flags = flags;
+    opts.flags = flags | TASKORCH_OPEN_FROM_ENV;
     const char *busy = getenv("TM_BUSY_TIMEOUT_MS");
     if (busy && *busy) {
         long long ms;
@@ -571,7 +571,7 @@ static int open_store(struct ctx *ctx)
         return open_with(ctx, ctx->db_path,
                          ctx->cmd->mode == STORE_CREATE ? TASKORCH_OPEN_CREATE : 0);
     char *path = NULL;
-    if (taskorch_locate(&path, ctx->db_path) != TASKORCH_OK)
+    if (taskorch_locate_ext(&path, ctx->db_path, TASKORCH_OPEN_FROM_ENV) != TASKORCH_OK)
         return fail(EXIT_STORE, "cannot find the store: the current folder cannot be read");
     ctx->dry_run = access(path, F_OK) != 0;
     taskorch_free(path);

@@ -51,12 +51,14 @@ static char *store_file_of(const char *path)
     return ends_with(path, ".db") ? xstrdup(path) : join_path(path, "tasks.db");
 }
 
-int taskorch_locate(char **out, const char *path)
+int taskorch_locate(char **out, const char *path) { return taskorch_locate_ext(out, path, 0); }
+
+int taskorch_locate_ext(char **out, const char *path, unsigned int flags)
 {
     if (!out)
         return TASKORCH_EINVAL;
     *out = NULL;
-    if (!path || !*path) {
+    if ((!path || !*path) && (flags & TASKORCH_OPEN_FROM_ENV)) {
         const char *env = getenv("TM_DB_PATH");
         if (env && *env)
             path = env;
@@ -135,16 +137,16 @@ int taskorch_db_open(taskorch_db **out, const char *path, const taskorch_open_op
     db->busy_timeout_ms =
         opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_TIMEOUT_MS;
     const char *agent = opts ? opts->agent : NULL;
-    if (!agent || !*agent)
+    if ((!agent || !*agent) && (db->flags & TASKORCH_OPEN_FROM_ENV))
         agent = getenv("TM_AGENT_ID");
-    if (!agent || !*agent)
+    if ((!agent || !*agent) && (db->flags & TASKORCH_OPEN_FROM_ENV))
         agent = getenv("USER");
     if (!agent || !*agent)
         agent = "anonymous";
     int rc = taskorch_db_set_agent(db, agent);
     if (rc)
         return rc;
-    rc = taskorch_locate(&db->path, path);
+    rc = taskorch_locate_ext(&db->path, path, db->flags);
     if (rc)
         return db_fail(db, rc, "cannot find the store: %s", taskorch_strerror(rc));
     db->dir = dir_of(db->path);

@@ -65,6 +65,7 @@ TASKORCH_EREQUEST = -17
 TASKORCH_OPEN_CREATE = 0x1
 TASKORCH_OPEN_READONLY = 0x2
 TASKORCH_OPEN_NO_MIRROR = 0x4
+TASKORCH_OPEN_FROM_ENV = 0x8
 TASKORCH_OPEN_OPTIONS_VERSION = 2
 
 TASKORCH_WRITE_TAKEOVER = 0x1
@@ -289,6 +290,7 @@ PROTOTYPES: List[Tuple[str, Optional[Type[Any]], List[Type[Any]]]] = [
     # store handle
     ("taskorch_open_options_init", c_int, [P(taskorch_open_options), c_uint]),
     ("taskorch_locate", c_int, [P(owned_str), c_char_p]),
+    ("taskorch_locate_ext", c_int, [P(owned_str), c_char_p, c_uint]),
     ("taskorch_db_open", c_int, [P(db_p), c_char_p, P(taskorch_open_options)]),
     ("taskorch_db_close", None, [db_p]),
     ("taskorch_db_errmsg", c_char_p, [db_p]),
