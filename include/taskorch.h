@@ -228,6 +228,19 @@ TASKORCH_API int taskorch_write_options_init(taskorch_write_options *opts, unsig
  * Errors: TASKORCH_EINVAL (bad version or request id). */
 TASKORCH_API int taskorch_db_next_write(taskorch_db *db, const taskorch_write_options *opts);
 
+/* The full ids the last write call on db resolved, so that a caller never
+ * resolves an id prefix a second time: i = 0 is the task the write acted on
+ * (the new task of taskorch_task_create, the task a claim took, the task
+ * taskorch_dep_add and taskorch_dep_remove change, the task a message was
+ * posted to or joined); then, for taskorch_dep_add, taskorch_dep_remove and
+ * taskorch_task_create, i = 1, 2, ... are its dependencies in the order they
+ * were given. A call replayed by its request id reports its task (and,
+ * for taskorch_dep_add and taskorch_dep_remove, its dependencies while they
+ * all still exist). NULL for i past the end,
+ * before the first write, after a failed write, and for NULL db. Borrowed
+ * until the next write call on db or its close. */
+TASKORCH_API const char *taskorch_db_write_id(const taskorch_db *db, size_t i);
+
 /* Store settings, kept in the store and shared by every agent. Known keys:
  *   "lease"  default lease of claims: a duration (taskorch_duration_parse)
  *            or "none".

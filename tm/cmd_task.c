@@ -294,26 +294,19 @@ int cmd_update(struct ctx *ctx)
     return code;
 }
 
-/* Resolves the id first so confirmations can print the full id. */
-static int resolve_arg(struct ctx *ctx, const char *given, char id[TASKORCH_ID_SIZE])
-{
-    int rc = taskorch_task_resolve(id, ctx->db, given);
-    return rc ? fail_lib(ctx, rc) : EXIT_OK;
-}
-
 int cmd_complete(struct ctx *ctx)
 {
-    char id[TASKORCH_ID_SIZE];
     int fmt = write_format(ctx);
     if (fmt < 0)
         return EXIT_INVALID;
-    int code = resolve_arg(ctx, ctx->args.pos[0], id);
-    if (code || (code = ctx_next_write(ctx, true)))
+    int code = ctx_next_write(ctx, true);
+    if (code)
         return code;
-    int rc = taskorch_task_complete(ctx->db, id, arg_value(ctx, "summary"),
+    int rc = taskorch_task_complete(ctx->db, ctx->args.pos[0], arg_value(ctx, "summary"),
                                     arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
     if (rc)
         return fail_lib(ctx, rc);
+    const char *id = taskorch_db_write_id(ctx->db, 0); /* the full id */
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
     fprintf(tm_out, "Task %s completed\n", id);
@@ -322,21 +315,19 @@ int cmd_complete(struct ctx *ctx)
 
 int cmd_assign(struct ctx *ctx)
 {
-    char id[TASKORCH_ID_SIZE];
     int fmt = write_format(ctx);
     if (fmt < 0)
         return EXIT_INVALID;
-    int code = resolve_arg(ctx, ctx->args.pos[0], id);
-    if (code)
-        return code;
     const char *agent = ctx->args.pos[1];
     if (!*agent)
         return fail(EXIT_INVALID, "agent is empty; to unassign use 'tm update ID --assignee \"\"'");
-    if ((code = ctx_next_write(ctx, false)))
+    int code = ctx_next_write(ctx, false);
+    if (code)
         return code;
-    int rc = taskorch_task_assign(ctx->db, id, agent);
+    int rc = taskorch_task_assign(ctx->db, ctx->args.pos[0], agent);
     if (rc)
         return fail_lib(ctx, rc);
+    const char *id = taskorch_db_write_id(ctx->db, 0);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
     fprintf(tm_out, "Task %s assigned to %s\n", id, agent);
@@ -345,15 +336,13 @@ int cmd_assign(struct ctx *ctx)
 
 int cmd_delete(struct ctx *ctx)
 {
-    char id[TASKORCH_ID_SIZE];
     int code = ctx_check_write(ctx);
-    if (code || (code = resolve_arg(ctx, ctx->args.pos[0], id)))
+    if (code || (code = ctx_next_write(ctx, false)))
         return code;
-    if ((code = ctx_next_write(ctx, false)))
-        return code;
-    int rc = taskorch_task_delete(ctx->db, id, arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
+    int rc = taskorch_task_delete(ctx->db, ctx->args.pos[0],
+                                  arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
     if (rc)
         return fail_lib(ctx, rc);
-    fprintf(tm_out, "Task %s deleted\n", id);
+    fprintf(tm_out, "Task %s deleted\n", taskorch_db_write_id(ctx->db, 0));
     return EXIT_OK;
 }

@@ -165,6 +165,7 @@ void taskorch_db_close(taskorch_db *db)
     free(db->path);
     free(db->dir);
     free(db->agent);
+    free(db->write_deps);
     free(db);
 }
 

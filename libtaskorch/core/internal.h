@@ -52,6 +52,11 @@ struct taskorch_db {
     char errmsg[1024];
     int errcode;        /* the code db_fail recorded last, for db_last_code */
     char warning[1024]; /* taskorch_db_warning; "" when none */
+    /* taskorch_db_write_id: the task of the last write ("" when it failed)
+     * and the dependencies it resolved, in the order given */
+    char write_id[TASKORCH_ID_SIZE];
+    char (*write_deps)[TASKORCH_ID_SIZE];
+    size_t n_write_deps, cap_write_deps;
 };
 
 /* ---- growable string (strbuf.c) ---- */
@@ -146,6 +151,10 @@ int write_replay(taskorch_db *db, const struct write_call *w, char *result, size
                  bool *replayed);
 /* Inside the transaction, after the change: remembers the result. */
 int write_record(taskorch_db *db, const struct write_call *w, const char *result);
+/* What taskorch_db_write_id reports: a dependency the write resolved (in
+ * order), and, once the write succeeded, its task. */
+int write_dep_resolved(taskorch_db *db, const char *dep);
+void write_done(taskorch_db *db, const char *id);
 
 /* ---- lease.c: holders, fencing, expiry ---- */
 /* May this call change the status of (or post progress on) task id?

@@ -255,6 +255,7 @@ int taskorch_task_claim_v2(taskorch_task **out, taskorch_db *db, const char *id_
     }
     if (rc)
         return rc;
+    write_done(db, res.id);
     if (!replayed)
         mirror_task(db, res.id);
     return task_reload(out, db, res.id);
@@ -303,12 +304,16 @@ static int write_task_op(taskorch_db *db, const struct write_call *w, const char
         return db_rollback(db, rc);
     if (replayed) {
         snprintf(id, TASKORCH_ID_SIZE, "%.8s", result);
+        write_done(db, id);
         return db_rollback(db, TASKORCH_OK);
     }
     if ((rc = resolve_id(db, given, id)) || (rc = body(db, w, id, arg)) ||
         (rc = write_record(db, w, id)))
         return db_rollback(db, rc);
-    return db_commit(db);
+    if ((rc = db_commit(db)))
+        return rc;
+    write_done(db, id);
+    return TASKORCH_OK;
 }
 
 static int heartbeat_body(taskorch_db *db, const struct write_call *w, const char *id,

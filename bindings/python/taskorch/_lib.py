@@ -301,6 +301,7 @@ PROTOTYPES: List[Tuple[str, Optional[Type[Any]], List[Type[Any]]]] = [
     ("taskorch_duration_parse", c_int, [P(c_int64), c_char_p]),
     ("taskorch_write_options_init", c_int, [P(taskorch_write_options), c_uint]),
     ("taskorch_db_next_write", c_int, [db_p, P(taskorch_write_options)]),
+    ("taskorch_db_write_id", c_char_p, [db_p, c_size_t]),
     ("taskorch_config_get", c_int, [P(owned_str), db_p, c_char_p]),
     ("taskorch_config_set", c_int, [db_p, c_char_p, c_char_p]),
     # priorities and statuses
