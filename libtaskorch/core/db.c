@@ -153,7 +153,11 @@ int taskorch_db_open(taskorch_db **out, const char *path, const taskorch_open_op
     if (!db->dir)
         return db_fail(db, TASKORCH_ENOMEM, "out of memory");
     db->ops = &sqlite_store_ops;
-    return db->ops->open(db);
+    rc = db->ops->open(db);
+    /* Only a file store has a folder for the markdown mirror. */
+    if (!rc && mirror_enabled(db))
+        db->observer = mirror_observe;
+    return rc;
 }
 
 void taskorch_db_close(taskorch_db *db)
@@ -166,6 +170,7 @@ void taskorch_db_close(taskorch_db *db)
     free(db->dir);
     free(db->agent);
     free(db->write_deps);
+    free(db->touched);
     free(db);
 }
 
@@ -193,13 +198,42 @@ int db_begin(taskorch_db *db)
     if (db->flags & TASKORCH_OPEN_READONLY)
         return db_fail(db, TASKORCH_EREADONLY, "the store was opened read-only");
     db->warning[0] = '\0'; /* taskorch_db_warning describes the last write */
+    db->n_touched = 0;
     return db->ops->begin(db);
 }
 
-int db_commit(taskorch_db *db) { return db->ops->commit(db); }
+/* Observers run after a successful commit, outside the transaction, so
+ * that they see only what other handles can see too. */
+int db_commit(taskorch_db *db)
+{
+    int rc = db->ops->commit(db);
+    if (!rc && db->n_touched && db->observer)
+        db->observer(db);
+    db->n_touched = 0;
+    return rc;
+}
 
 int db_rollback(taskorch_db *db, int rc)
 {
     db->ops->rollback(db);
+    db->n_touched = 0;
     return rc;
+}
+
+int db_touch(taskorch_db *db, enum touch what, const char *id, const char *author)
+{
+    if (!db->observer)
+        return TASKORCH_OK; /* nobody watches */
+    for (size_t i = 0; i < db->n_touched; i++) {
+        const struct touched *t = &db->touched[i];
+        if (t->what == what && !strcmp(t->id, id) && (!author || !strcmp(t->author, author)))
+            return TASKORCH_OK;
+    }
+    if (!grow_array(&db->touched, &db->cap_touched, db->n_touched, sizeof *db->touched))
+        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
+    struct touched *t = &db->touched[db->n_touched++];
+    t->what = what;
+    snprintf(t->id, sizeof t->id, "%s", id);
+    snprintf(t->author, sizeof t->author, "%s", author ? author : "");
+    return TASKORCH_OK;
 }

@@ -67,13 +67,11 @@ int taskorch_task_join(taskorch_db *db, const char *task)
         return db_rollback(db, rc);
     }
     if ((rc = resolve_id(db, task, id)) || (rc = participant_join(db, id, &joined)) ||
-        (rc = write_record(db, &w, id)))
+        (joined && (rc = db_touch(db, TOUCH_TASK, id, NULL))) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
     write_done(db, id);
-    if (joined)
-        mirror_task(db, id);
     return TASKORCH_OK;
 }
 
@@ -146,15 +144,13 @@ int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task, int kind,
     if ((rc = resolve_id(db, task, id)) || (rc = post_in_txn(db, &w, id, kind, text, &msg_id)))
         return db_rollback(db, rc);
     snprintf(result, sizeof result, "%lld", (long long)msg_id);
-    if ((rc = write_record(db, &w, result)))
+    rc = kind == TASKORCH_MSG_NOTE ? db_touch(db, TOUCH_NOTES, id, db->agent)
+                                   : db_touch(db, TOUCH_TASK, id, NULL);
+    if (rc || (rc = write_record(db, &w, result)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
     write_done(db, id);
-    if (kind == TASKORCH_MSG_NOTE)
-        mirror_notes(db, id, db->agent);
-    else
-        mirror_task(db, id);
     if (out)
         *out = msg_id;
     return TASKORCH_OK;

@@ -207,12 +207,12 @@ int taskorch_task_create(taskorch_task **out, taskorch_db *db, const taskorch_ta
         write_done(db, id);
         return task_reload(out, db, id);
     }
-    if ((rc = insert_task(db, &s, id)) || (rc = write_record(db, &w, id)))
+    if ((rc = insert_task(db, &s, id)) || (rc = db_touch(db, TOUCH_TASK, id, NULL)) ||
+        (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
     write_done(db, id);
-    mirror_task(db, id);
     return task_reload(out, db, id);
 }
 
@@ -396,15 +396,14 @@ static int update_task(taskorch_task **out, taskorch_db *db, const char *given,
         write_done(db, id);
         return task_reload(out, db, id);
     }
+    /* Context files hold title and description; completion adds an archive. */
+    bool files = u.title || u.description || u.status == TASKORCH_STATUS_COMPLETED;
     if ((rc = resolve_id(db, given, id)) || (rc = update_in_txn(db, id, &u, strict, &w)) ||
-        (rc = write_record(db, &w, id)))
+        (files && (rc = db_touch(db, TOUCH_TASK, id, NULL))) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
     write_done(db, id);
-    /* Context files hold title and description; completion adds an archive. */
-    if (u.title || u.description || u.status == TASKORCH_STATUS_COMPLETED)
-        mirror_task(db, id);
     return task_reload(out, db, id);
 }
 
@@ -495,11 +494,10 @@ int taskorch_task_delete(taskorch_db *db, const char *id_or_prefix, unsigned int
         return db_rollback(db, rc);
     }
     if ((rc = resolve_id(db, id_or_prefix, id)) || (rc = delete_in_txn(db, id, flags)) ||
-        (rc = write_record(db, &w, id)))
+        (rc = db_touch(db, TOUCH_FORGET, id, NULL)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
     write_done(db, id);
-    mirror_forget(db, id);
     return TASKORCH_OK;
 }

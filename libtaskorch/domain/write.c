@@ -78,14 +78,8 @@ void write_start(taskorch_db *db, struct write_call *w, const char *op)
 
 int write_dep_resolved(taskorch_db *db, const char *dep)
 {
-    if (db->n_write_deps == db->cap_write_deps) {
-        size_t cap = db->cap_write_deps ? 2 * db->cap_write_deps : 8;
-        void *p = realloc(db->write_deps, cap * sizeof *db->write_deps);
-        if (!p)
-            return db_fail(db, TASKORCH_ENOMEM, "out of memory");
-        db->write_deps = p;
-        db->cap_write_deps = cap;
-    }
+    if (!grow_array(&db->write_deps, &db->cap_write_deps, db->n_write_deps, sizeof *db->write_deps))
+        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
     snprintf(db->write_deps[db->n_write_deps++], TASKORCH_ID_SIZE, "%s", dep);
     return TASKORCH_OK;
 }
