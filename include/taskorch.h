@@ -113,6 +113,14 @@ typedef struct taskorch_db taskorch_db;
  * TM_AGENT_ID, then USER, when no agent is given. Without this flag the
  * library reads no environment variable (since 0.2). */
 #define TASKORCH_OPEN_FROM_ENV 0x8u
+/* With TASKORCH_OPEN_CREATE: a missing store (and its folder) is created
+ * only when the first write through the handle commits, holding that
+ * write; until then the handle reads an empty store, and a write refused
+ * before it commits creates nothing. A write whose commit finds that
+ * another process created the store meanwhile fails with TASKORCH_EBUSY,
+ * nothing written, and the handle uses that store from then on (since
+ * 0.2). */
+#define TASKORCH_OPEN_CREATE_ON_WRITE 0x10u
 
 typedef struct taskorch_open_options {
     unsigned int version;   /* TASKORCH_OPEN_OPTIONS_VERSION */

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -70,15 +71,15 @@ int cmd_add(struct ctx *ctx)
     spec.depends_on = deps;
     taskorch_task *t = NULL;
     int rc = TASKORCH_OK;
-    /* A dry run writes its request id into the in-memory stand-in only. */
+    /* A missing store is created when this write commits (open_store). If
+     * another process created it meanwhile, nothing was written and the
+     * handle now uses that store: add there. */
+    bool missing = access(taskorch_db_path(ctx->db), F_OK) != 0;
     if (!(code = ctx_next_write(ctx, false)))
         rc = taskorch_task_create(&t, ctx->db, &spec);
-    if (!code && rc == TASKORCH_OK && ctx->dry_run) { /* valid: now create the store for real */
-        taskorch_task_free(t);
-        t = NULL;
-        if (!(code = ctx_create_store(ctx)) && !(code = ctx_next_write(ctx, false)))
-            rc = taskorch_task_create(&t, ctx->db, &spec);
-    }
+    if (!code && rc == TASKORCH_EBUSY && missing &&
+        access(taskorch_db_path(ctx->db), F_OK) == 0 && !(code = ctx_next_write(ctx, false)))
+        rc = taskorch_task_create(&t, ctx->db, &spec);
     free(tags);
     free(files);
     free(deps);

@@ -62,6 +62,10 @@ struct taskorch_db {
     struct touched *touched;
     size_t n_touched, cap_touched;
     void (*observer)(taskorch_db *db); /* NULL: none (not a mirrored file store) */
+    /* TASKORCH_OPEN_CREATE_ON_WRITE and the store was missing: the backend
+     * holds a private in-memory store until the first commit, which then
+     * becomes the store at path (db_commit) */
+    bool create_on_commit;
 };
 
 /* One thing a write touched (db_touch). */

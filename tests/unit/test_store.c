@@ -277,6 +277,56 @@ START_TEST(memory_store_is_private_and_leaves_nothing)
 }
 END_TEST
 
+/* TASKORCH_OPEN_CREATE_ON_WRITE: the store and its folder appear with the
+ * first write that commits; a refused write creates nothing. */
+START_TEST(create_on_write_creates_with_the_first_commit)
+{
+    char dir[FX_PATH_SIZE], file[FX_PATH_SIZE];
+    fx_path(dir, "later/store");
+    fx_path(file, "later/store/tasks.db");
+    const unsigned int flags = TASKORCH_OPEN_CREATE | TASKORCH_OPEN_CREATE_ON_WRITE;
+    taskorch_db *a = NULL, *b = NULL;
+    int rc = fx_try_open(&a, dir, flags, "alice");
+    ck_assert_msg(rc == TASKORCH_OK, "%s", taskorch_db_errmsg(a));
+    ck_assert_str_eq(taskorch_db_path(a), file);
+    ck_assert(!fx_exists(dir));
+    ck_assert_uint_eq(fx_task_count(a), 0); /* reads see an empty store */
+
+    /* Refused inside its transaction (an unknown dependency): nothing. */
+    taskorch_task_spec spec = TASKORCH_TASK_SPEC_INIT;
+    spec.title = "refused";
+    const char *deps[] = { "abcdef12" };
+    spec.depends_on = deps;
+    spec.n_depends_on = 1;
+    ck_assert_int_eq(taskorch_task_create(NULL, a, &spec), TASKORCH_ENOTFOUND);
+    ck_assert(!fx_exists(fx_path(file, "later")));
+    fx_path(file, "later/store/tasks.db");
+
+    /* A second handle waits too; the first commit creates the store. */
+    ck_assert_int_eq(fx_try_open(&b, dir, flags, "bob"), TASKORCH_OK);
+    char id[TASKORCH_ID_SIZE];
+    fx_add(id, a, "first", -1, NULL);
+    ck_assert(fx_exists(file));
+    ck_assert_int_eq(fx_sql_int(file, "SELECT count(*) FROM tasks"), 1);
+    fx_add(id, a, "second", -1, id, NULL); /* the handle goes on, on the file */
+    ck_assert_uint_eq(fx_task_count(a), 2);
+    taskorch_db *c = NULL;
+    ck_assert_int_eq(fx_try_open(&c, dir, 0, "carol"), TASKORCH_OK);
+    ck_assert_uint_eq(fx_task_count(c), 2);
+    taskorch_db_close(c);
+
+    /* b, still waiting, writes to the store a created. */
+    spec.depends_on = NULL;
+    spec.n_depends_on = 0;
+    spec.title = "from bob";
+    ck_assert_int_eq(taskorch_task_create(NULL, b, &spec), TASKORCH_OK);
+    ck_assert_int_eq(fx_sql_int(file, "SELECT count(*) FROM tasks"), 3);
+    ck_assert_uint_eq(fx_task_count(a), 3);
+    taskorch_db_close(a);
+    taskorch_db_close(b);
+}
+END_TEST
+
 START_TEST(two_handles_share_one_store)
 {
     taskorch_db *a = fx_open("alice");
@@ -570,6 +620,7 @@ Suite *unit_suite(void)
     tcase_add_test(tc, empty_file_needs_create);
     tcase_add_test(tc, readonly_handle_refuses_writes);
     tcase_add_test(tc, two_handles_share_one_store);
+    tcase_add_test(tc, create_on_write_creates_with_the_first_commit);
     tcase_add_test(tc, memory_store_is_private_and_leaves_nothing);
     suite_add_tcase(s, tc);
 
