@@ -166,7 +166,8 @@ TASKORCH_API int taskorch_locate_ext(char **out, const char *path, unsigned int 
 
 /* Opens the store at path (NULL: located as taskorch_locate_ext does with
  * opts->flags, so TM_DB_PATH counts only with TASKORCH_OPEN_FROM_ENV). With
- * TASKORCH_OPEN_CREATE the file and its folder are created when missing;
+ * TASKORCH_OPEN_CREATE the file and its folder are created when missing
+ * (at once, or with TASKORCH_OPEN_CREATE_ON_WRITE by the first commit);
  * without it a missing store is TASKORCH_ENOTFOUND. Errors: TASKORCH_EINVAL
  * (bad options or agent id), TASKORCH_ENOTFOUND, TASKORCH_ESTORE,
  * TASKORCH_ECORRUPT (not a taskorch store; the file is left untouched),
