@@ -109,12 +109,26 @@ typedef struct taskorch_db taskorch_db;
 #define TASKORCH_OPEN_CREATE 0x1u   /* create the store and its folder */
 #define TASKORCH_OPEN_READONLY 0x2u /* refuse every write */
 #define TASKORCH_OPEN_NO_MIRROR 0x4u /* do not write the markdown mirror */
+/* Read the environment as tm does: TM_DB_PATH when path is NULL, and
+ * TM_AGENT_ID, then USER, when no agent is given. Without this flag the
+ * library reads no environment variable (since 0.2). */
+#define TASKORCH_OPEN_FROM_ENV 0x8u
+/* With TASKORCH_OPEN_CREATE: a missing store (and its folder) is created
+ * only when the first write through the handle commits, holding that
+ * write; until then the handle reads an empty store, and a write refused
+ * before it commits creates nothing. A write whose commit finds that
+ * another process created the store meanwhile fails with TASKORCH_EBUSY,
+ * nothing written, and the handle uses that store from then on (since
+ * 0.2). */
+#define TASKORCH_OPEN_CREATE_ON_WRITE 0x10u
 
 typedef struct taskorch_open_options {
     unsigned int version;   /* TASKORCH_OPEN_OPTIONS_VERSION */
     unsigned int flags;     /* TASKORCH_OPEN_* */
     int busy_timeout_ms;    /* longest wait for a lock; <= 0: 10000 */
-    const char *agent;      /* identity; NULL: TM_AGENT_ID, USER, "anonymous" */
+    const char *agent;      /* identity; NULL: "anonymous" (with
+                               TASKORCH_OPEN_FROM_ENV: TM_AGENT_ID, then
+                               USER, then "anonymous") */
     /* Version 2: */
     int64_t default_lease_ms; /* lease of claims that name none: > 0 this
                                  many ms; 0: the store's setting (see
@@ -131,20 +145,29 @@ TASKORCH_API int taskorch_open_options_init(taskorch_open_options *opts,
                                             unsigned int version);
 
 /* Finds the store file to use and returns its path in *out (free with
- * taskorch_free). Order: path if not NULL, else the environment variable
- * TM_DB_PATH, else the nearest ".task-orchestrator" folder found walking up
- * from the current directory, else "./.task-orchestrator". A path ending in
- * ".db" names the file; any other path names a folder holding "tasks.db";
- * TASKORCH_MEMORY is returned as it is. Nothing is created. Errors: TASKORCH_ENOMEM, TASKORCH_ESTORE (the current
- * directory cannot be read). */
+ * taskorch_free). Order: path if not NULL, else the nearest
+ * ".task-orchestrator" folder found walking up from the current directory,
+ * else "./.task-orchestrator". A path ending in ".db" names the file; any
+ * other path names a folder holding "tasks.db"; TASKORCH_MEMORY is returned
+ * as it is. Nothing is created and no environment variable is read (use
+ * taskorch_locate_ext with TASKORCH_OPEN_FROM_ENV for TM_DB_PATH). Errors:
+ * TASKORCH_ENOMEM, TASKORCH_ESTORE (the current directory cannot be read). */
 TASKORCH_API int taskorch_locate(char **out, const char *path);
+
+/* taskorch_locate with open flags (TASKORCH_OPEN_*; only
+ * TASKORCH_OPEN_FROM_ENV matters): with it, a NULL or empty path falls back
+ * to the environment variable TM_DB_PATH (when set and not empty) before the
+ * walk up. Errors: as taskorch_locate. */
+TASKORCH_API int taskorch_locate_ext(char **out, const char *path, unsigned int flags);
 
 /* Path of a private, empty, in-memory store that vanishes on close: for
  * tests and for trying an operation before touching a real store. */
 #define TASKORCH_MEMORY ":memory:"
 
-/* Opens the store at path (NULL: located as taskorch_locate does). With
- * TASKORCH_OPEN_CREATE the file and its folder are created when missing;
+/* Opens the store at path (NULL: located as taskorch_locate_ext does with
+ * opts->flags, so TM_DB_PATH counts only with TASKORCH_OPEN_FROM_ENV). With
+ * TASKORCH_OPEN_CREATE the file and its folder are created when missing
+ * (at once, or with TASKORCH_OPEN_CREATE_ON_WRITE by the first commit);
  * without it a missing store is TASKORCH_ENOTFOUND. Errors: TASKORCH_EINVAL
  * (bad options or agent id), TASKORCH_ENOTFOUND, TASKORCH_ESTORE,
  * TASKORCH_ECORRUPT (not a taskorch store; the file is left untouched),
@@ -213,6 +236,19 @@ TASKORCH_API int taskorch_write_options_init(taskorch_write_options *opts, unsig
 /* Sets the options of the next write call (copied; NULL clears them).
  * Errors: TASKORCH_EINVAL (bad version or request id). */
 TASKORCH_API int taskorch_db_next_write(taskorch_db *db, const taskorch_write_options *opts);
+
+/* The full ids the last write call on db resolved, so that a caller never
+ * resolves an id prefix a second time: i = 0 is the task the write acted on
+ * (the new task of taskorch_task_create, the task a claim took, the task
+ * taskorch_dep_add and taskorch_dep_remove change, the task a message was
+ * posted to or joined); then, for taskorch_dep_add, taskorch_dep_remove and
+ * taskorch_task_create, i = 1, 2, ... are its dependencies in the order they
+ * were given. A call replayed by its request id reports its task (and,
+ * for taskorch_dep_add and taskorch_dep_remove, its dependencies while they
+ * all still exist). NULL for i past the end,
+ * before the first write, after a failed write, and for NULL db. Borrowed
+ * until the next write call on db or its close. */
+TASKORCH_API const char *taskorch_db_write_id(const taskorch_db *db, size_t i);
 
 /* Store settings, kept in the store and shared by every agent. Known keys:
  *   "lease"  default lease of claims: a duration (taskorch_duration_parse)

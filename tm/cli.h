@@ -143,7 +143,6 @@ struct ctx {
     const char *agent;   /* --agent */
     bool no_mirror;
     bool help;             /* --help / -h: show the command's help instead of running it */
-    bool dry_run;          /* db is an in-memory stand-in for a store that does not exist yet */
     bool no_stdin;         /* "-" is a literal argument, never standard input (tm mcp) */
     char **owned;          /* copies made while splitting values; freed at exit */
     size_t n_owned, cap_owned;
@@ -205,10 +204,6 @@ int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports a library failure and returns its exit code. */
 int fail_lib(const struct ctx *ctx, int rc);
 int exit_code_of(int rc);
-/* After a dry run succeeded: swap the in-memory stand-in for the real
- * store, creating it. */
-int ctx_create_store(struct ctx *ctx);
-
 /* ---- output.c ---- */
 enum format { FORMAT_TEXT, FORMAT_SIMPLE, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_DOT };
 /* Reads --format against allowed ("text,json"); -1 after reporting. */

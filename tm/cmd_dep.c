@@ -46,10 +46,6 @@ static int dep_change(struct ctx *ctx, bool add)
     int fmt = write_format(ctx);
     if (fmt < 0)
         return EXIT_INVALID;
-    char id[TASKORCH_ID_SIZE];
-    int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[1]);
-    if (rc)
-        return fail_lib(ctx, rc);
     /* Comma-separated lists work here too, as with --depends-on. */
     size_t n = 0;
     const char *deps[MAX_ARGS];
@@ -66,16 +62,19 @@ static int dep_change(struct ctx *ctx, bool add)
     int code = ctx_next_write(ctx, false);
     if (code)
         return code;
-    rc = add ? taskorch_dep_add(ctx->db, id, deps, n) : taskorch_dep_remove(ctx->db, id, deps, n);
+    const char *given = ctx->args.pos[1];
+    int rc = add ? taskorch_dep_add(ctx->db, given, deps, n)
+                 : taskorch_dep_remove(ctx->db, given, deps, n);
     if (rc)
         return fail_lib(ctx, rc);
+    /* The full ids the write resolved (a replayed one may lack deleted deps). */
+    const char *id = taskorch_db_write_id(ctx->db, 0);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
     for (size_t i = 0; i < n; i++) {
-        char dep[TASKORCH_ID_SIZE];
-        if (taskorch_task_resolve(dep, ctx->db, deps[i]) != TASKORCH_OK)
-            snprintf(dep, sizeof dep, "%.8s", deps[i]);
-        fprintf(tm_out, "Task %s %s %s\n", id, add ? "now depends on" : "no longer depends on", dep);
+        const char *dep = taskorch_db_write_id(ctx->db, i + 1);
+        fprintf(tm_out, "Task %s %s %.8s\n", id, add ? "now depends on" : "no longer depends on",
+                dep ? dep : deps[i]);
     }
     return EXIT_OK;
 }

@@ -8,17 +8,16 @@
 
 int cmd_join(struct ctx *ctx)
 {
-    char id[TASKORCH_ID_SIZE];
     int fmt = write_format(ctx);
     if (fmt < 0)
         return EXIT_INVALID;
-    int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]), code;
-    if (!rc && (code = ctx_next_write(ctx, false)))
+    int code = ctx_next_write(ctx, false);
+    if (code)
         return code;
-    if (!rc)
-        rc = taskorch_task_join(ctx->db, id);
+    int rc = taskorch_task_join(ctx->db, ctx->args.pos[0]);
     if (rc)
         return fail_lib(ctx, rc);
+    const char *id = taskorch_db_write_id(ctx->db, 0);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
     fprintf(tm_out, "Joined task: %s\n", id);
@@ -114,10 +113,6 @@ int cmd_post(struct ctx *ctx)
     int fmt = write_format(ctx);
     if (fmt < 0)
         return EXIT_INVALID;
-    char id[TASKORCH_ID_SIZE];
-    int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]);
-    if (rc)
-        return fail_lib(ctx, rc);
     char *text;
     /* "-" reads standard input only where the command says so, and never
      * in tm mcp, whose standard input is the transport. */
@@ -146,10 +141,11 @@ int cmd_post(struct ctx *ctx)
         return code;
     }
     int64_t msg_id = 0;
-    rc = taskorch_msg_post(&msg_id, ctx->db, id, kind, text, NULL);
+    int rc = taskorch_msg_post(&msg_id, ctx->db, ctx->args.pos[0], kind, text, NULL);
     free(text);
     if (rc)
         return fail_lib(ctx, rc);
+    const char *id = taskorch_db_write_id(ctx->db, 0);
     if (fmt == FORMAT_JSON)
         return print_posted_json(ctx, id, msg_id);
     static const char *const confirmations[] = {

@@ -93,17 +93,15 @@ int cmd_release(struct ctx *ctx)
     int fmt = write_format(ctx);
     if (fmt < 0)
         return EXIT_INVALID;
-    char id[TASKORCH_ID_SIZE];
-    int rc = taskorch_task_resolve(id, ctx->db, ctx->args.pos[0]);
-    if (rc)
-        return fail_lib(ctx, rc);
     int code = ctx_next_write(ctx, true);
     if (code)
         return code;
     bool unassign = arg_has(ctx, "unassign");
-    rc = taskorch_task_release(ctx->db, id, unassign ? TASKORCH_RELEASE_UNASSIGN : 0);
+    int rc = taskorch_task_release(ctx->db, ctx->args.pos[0],
+                                   unassign ? TASKORCH_RELEASE_UNASSIGN : 0);
     if (rc)
         return fail_lib(ctx, rc);
+    const char *id = taskorch_db_write_id(ctx->db, 0);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
     fprintf(tm_out, "Task %s released%s\n", id, unassign ? " and unassigned" : "");

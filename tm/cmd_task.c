@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -70,15 +71,15 @@ int cmd_add(struct ctx *ctx)
     spec.depends_on = deps;
     taskorch_task *t = NULL;
     int rc = TASKORCH_OK;
-    /* A dry run writes its request id into the in-memory stand-in only. */
+    /* A missing store is created when this write commits (open_store). If
+     * another process created it meanwhile, nothing was written and the
+     * handle now uses that store: add there. */
+    bool missing = access(taskorch_db_path(ctx->db), F_OK) != 0;
     if (!(code = ctx_next_write(ctx, false)))
         rc = taskorch_task_create(&t, ctx->db, &spec);
-    if (!code && rc == TASKORCH_OK && ctx->dry_run) { /* valid: now create the store for real */
-        taskorch_task_free(t);
-        t = NULL;
-        if (!(code = ctx_create_store(ctx)) && !(code = ctx_next_write(ctx, false)))
-            rc = taskorch_task_create(&t, ctx->db, &spec);
-    }
+    if (!code && rc == TASKORCH_EBUSY && missing &&
+        access(taskorch_db_path(ctx->db), F_OK) == 0 && !(code = ctx_next_write(ctx, false)))
+        rc = taskorch_task_create(&t, ctx->db, &spec);
     free(tags);
     free(files);
     free(deps);
@@ -294,26 +295,19 @@ int cmd_update(struct ctx *ctx)
     return code;
 }
 
-/* Resolves the id first so confirmations can print the full id. */
-static int resolve_arg(struct ctx *ctx, const char *given, char id[TASKORCH_ID_SIZE])
-{
-    int rc = taskorch_task_resolve(id, ctx->db, given);
-    return rc ? fail_lib(ctx, rc) : EXIT_OK;
-}
-
 int cmd_complete(struct ctx *ctx)
 {
-    char id[TASKORCH_ID_SIZE];
     int fmt = write_format(ctx);
     if (fmt < 0)
         return EXIT_INVALID;
-    int code = resolve_arg(ctx, ctx->args.pos[0], id);
-    if (code || (code = ctx_next_write(ctx, true)))
+    int code = ctx_next_write(ctx, true);
+    if (code)
         return code;
-    int rc = taskorch_task_complete(ctx->db, id, arg_value(ctx, "summary"),
+    int rc = taskorch_task_complete(ctx->db, ctx->args.pos[0], arg_value(ctx, "summary"),
                                     arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
     if (rc)
         return fail_lib(ctx, rc);
+    const char *id = taskorch_db_write_id(ctx->db, 0); /* the full id */
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
     fprintf(tm_out, "Task %s completed\n", id);
@@ -322,21 +316,19 @@ int cmd_complete(struct ctx *ctx)
 
 int cmd_assign(struct ctx *ctx)
 {
-    char id[TASKORCH_ID_SIZE];
     int fmt = write_format(ctx);
     if (fmt < 0)
         return EXIT_INVALID;
-    int code = resolve_arg(ctx, ctx->args.pos[0], id);
-    if (code)
-        return code;
     const char *agent = ctx->args.pos[1];
     if (!*agent)
         return fail(EXIT_INVALID, "agent is empty; to unassign use 'tm update ID --assignee \"\"'");
-    if ((code = ctx_next_write(ctx, false)))
+    int code = ctx_next_write(ctx, false);
+    if (code)
         return code;
-    int rc = taskorch_task_assign(ctx->db, id, agent);
+    int rc = taskorch_task_assign(ctx->db, ctx->args.pos[0], agent);
     if (rc)
         return fail_lib(ctx, rc);
+    const char *id = taskorch_db_write_id(ctx->db, 0);
     if (fmt == FORMAT_JSON)
         return print_task_by_id(ctx, id);
     fprintf(tm_out, "Task %s assigned to %s\n", id, agent);
@@ -345,15 +337,13 @@ int cmd_assign(struct ctx *ctx)
 
 int cmd_delete(struct ctx *ctx)
 {
-    char id[TASKORCH_ID_SIZE];
     int code = ctx_check_write(ctx);
-    if (code || (code = resolve_arg(ctx, ctx->args.pos[0], id)))
+    if (code || (code = ctx_next_write(ctx, false)))
         return code;
-    if ((code = ctx_next_write(ctx, false)))
-        return code;
-    int rc = taskorch_task_delete(ctx->db, id, arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
+    int rc = taskorch_task_delete(ctx->db, ctx->args.pos[0],
+                                  arg_has(ctx, "force") ? TASKORCH_FORCE : 0);
     if (rc)
         return fail_lib(ctx, rc);
-    fprintf(tm_out, "Task %s deleted\n", id);
+    fprintf(tm_out, "Task %s deleted\n", taskorch_db_write_id(ctx->db, 0));
     return EXIT_OK;
 }

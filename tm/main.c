@@ -498,7 +498,7 @@ static int open_with(struct ctx *ctx, const char *path, unsigned int flags)
 {
     taskorch_open_options opts = TASKORCH_OPEN_OPTIONS_INIT;
     opts.agent = ctx->agent;
-    opts.flags = flags;
+    opts.flags = flags | TASKORCH_OPEN_FROM_ENV;
     const char *busy = getenv("TM_BUSY_TIMEOUT_MS");
     if (busy && *busy) {
         long long ms;
@@ -560,30 +560,18 @@ static int resolve_agent(struct ctx *ctx)
     return EXIT_OK;
 }
 
-/* Commands that create a missing store (other than init) first run against
- * an in-memory stand-in, so that refused input creates nothing. */
+/* Commands that create a missing store (other than init) create it with
+ * their write, when it commits, so that refused input creates nothing. */
 static int open_store(struct ctx *ctx)
 {
     int rc = resolve_agent(ctx);
     if (rc)
         return rc;
-    if (ctx->cmd->mode != STORE_CREATE || ctx->cmd->run == cmd_init)
-        return open_with(ctx, ctx->db_path,
-                         ctx->cmd->mode == STORE_CREATE ? TASKORCH_OPEN_CREATE : 0);
-    char *path = NULL;
-    if (taskorch_locate(&path, ctx->db_path) != TASKORCH_OK)
-        return fail(EXIT_STORE, "cannot find the store: the current folder cannot be read");
-    ctx->dry_run = access(path, F_OK) != 0;
-    taskorch_free(path);
-    if (ctx->dry_run)
-        return open_with(ctx, TASKORCH_MEMORY, 0);
-    return open_with(ctx, ctx->db_path, TASKORCH_OPEN_CREATE);
-}
-
-int ctx_create_store(struct ctx *ctx)
-{
-    ctx->dry_run = false;
-    return open_with(ctx, ctx->db_path, TASKORCH_OPEN_CREATE);
+    unsigned int flags = 0;
+    if (ctx->cmd->mode == STORE_CREATE)
+        flags = TASKORCH_OPEN_CREATE |
+                (ctx->cmd->run == cmd_init ? 0 : TASKORCH_OPEN_CREATE_ON_WRITE);
+    return open_with(ctx, ctx->db_path, flags);
 }
 
 /* Runs argv[0], the command, with its options and arguments. */
@@ -654,7 +642,10 @@ int tm_run_command(taskorch_db **db, const char *db_path, const char *agent, int
     const char *warning = taskorch_db_warning(ctx.db);
     if (warning)
         fprintf(stderr, "tm mcp: warning: %s\n", warning);
-    if (ctx.dry_run) { /* the in-memory stand-in of a store that does not exist */
+    /* A handle still waiting to create its store (a refused add) is not
+     * kept: the next command looks for the store again. */
+    if (ctx.db && strcmp(taskorch_db_path(ctx.db), TASKORCH_MEMORY) &&
+        access(taskorch_db_path(ctx.db), F_OK) != 0) {
         taskorch_db_close(ctx.db);
         ctx.db = NULL;
     }

@@ -76,6 +76,7 @@ static int fail_lib(taskorch_db *db, int rc, const char *what)
 static int open_store(taskorch_db **out, const char *path, const char *agent)
 {
     taskorch_open_options opts = TASKORCH_OPEN_OPTIONS_INIT;
+    opts.flags = TASKORCH_OPEN_FROM_ENV; /* TM_DB_PATH without --db, as tm */
     opts.agent = agent;
     int rc = taskorch_db_open(out, path, &opts);
     if (rc == TASKORCH_OK)

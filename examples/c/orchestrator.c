@@ -160,7 +160,7 @@ int main(int argc, char **argv)
                     "agent id '%s' is not valid: use 1-64 characters without spaces or '/'",
                     agent);
     taskorch_open_options opts = TASKORCH_OPEN_OPTIONS_INIT;
-    opts.flags = TASKORCH_OPEN_CREATE;
+    opts.flags = TASKORCH_OPEN_CREATE | TASKORCH_OPEN_FROM_ENV; /* TM_DB_PATH, as tm */
     opts.agent = agent;
     taskorch_db *db = NULL;
     int rc = taskorch_db_open(&db, path, &opts);

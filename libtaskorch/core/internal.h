@@ -52,6 +52,28 @@ struct taskorch_db {
     char errmsg[1024];
     int errcode;        /* the code db_fail recorded last, for db_last_code */
     char warning[1024]; /* taskorch_db_warning; "" when none */
+    /* taskorch_db_write_id: the task of the last write ("" when it failed)
+     * and the dependencies it resolved, in the order given */
+    char write_id[TASKORCH_ID_SIZE];
+    char (*write_deps)[TASKORCH_ID_SIZE];
+    size_t n_write_deps, cap_write_deps;
+    /* What the write transaction in progress touched, for the observer run
+     * after it commits (db_commit); emptied by begin, commit and rollback. */
+    struct touched *touched;
+    size_t n_touched, cap_touched;
+    void (*observer)(taskorch_db *db); /* NULL: none (not a mirrored file store) */
+    /* TASKORCH_OPEN_CREATE_ON_WRITE and the store was missing: the backend
+     * holds a private in-memory store until the first commit, which then
+     * becomes the store at path (db_commit) */
+    bool create_on_commit;
+};
+
+/* One thing a write touched (db_touch). */
+enum touch { TOUCH_TASK, TOUCH_NOTES, TOUCH_FORGET };
+struct touched {
+    enum touch what;
+    char id[TASKORCH_ID_SIZE];
+    char author[AGENT_MAX + 1]; /* TOUCH_NOTES: whose private notes */
 };
 
 /* ---- growable string (strbuf.c) ---- */
@@ -121,6 +143,10 @@ int db_begin(taskorch_db *db);
 int db_commit(taskorch_db *db);
 /* Rolls back and returns rc (so callers can `return db_rollback(db, rc)`). */
 int db_rollback(taskorch_db *db, int rc);
+/* Inside a write transaction: records that it touched a task (its files
+ * in the mirror), the private notes of author on it, or deleted it. After
+ * the commit the handle's observer sees them; a rollback forgets them. */
+int db_touch(taskorch_db *db, enum touch what, const char *id, const char *author);
 
 /* ---- write.c: one write call, its options and exact idempotency ---- */
 struct write_call {
@@ -146,6 +172,10 @@ int write_replay(taskorch_db *db, const struct write_call *w, char *result, size
                  bool *replayed);
 /* Inside the transaction, after the change: remembers the result. */
 int write_record(taskorch_db *db, const struct write_call *w, const char *result);
+/* What taskorch_db_write_id reports: a dependency the write resolved (in
+ * order), and, once the write succeeded, its task. */
+int write_dep_resolved(taskorch_db *db, const char *dep);
+void write_done(taskorch_db *db, const char *id);
 
 /* ---- lease.c: holders, fencing, expiry ---- */
 /* May this call change the status of (or post progress on) task id?
@@ -283,10 +313,10 @@ int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, s
 int resolve_id(taskorch_db *db, const char *id_or_prefix, char out[TASKORCH_ID_SIZE]);
 
 /* ---- mirror.c: the markdown files beside the store ---- */
-/* Updates after a commit; a failure is recorded with db_warn, never returned. */
-void mirror_task(taskorch_db *db, const char *task_id);
-void mirror_notes(taskorch_db *db, const char *task_id, const char *agent);
-void mirror_forget(taskorch_db *db, const char *task_id);
+/* The observer of a mirrored file store (db->observer): brings the files of
+ * what the committed write touched up to date; a failure is recorded with
+ * db_warn, never returned. */
+void mirror_observe(taskorch_db *db);
 /* The pieces, for maintenance.c. */
 struct mirror {
     taskorch_db *db;

@@ -174,7 +174,8 @@ static int claim_once(taskorch_db *db, const struct write_call *w, const char *g
             return db_rollback(db, rc);
         return nothing_ready(db);
     }
-    if (rc || (rc = claim_task(db, id, lease_ms, now, res)))
+    if (rc || (rc = claim_task(db, id, lease_ms, now, res)) ||
+        (rc = db_touch(db, TOUCH_TASK, res->id, NULL)))
         return db_rollback(db, rc);
     snprintf(result, sizeof result, "%s:%lld", res->id, (long long)res->claim);
     if ((rc = write_record(db, w, result)) || (rc = db_commit(db)))
@@ -255,8 +256,7 @@ int taskorch_task_claim_v2(taskorch_task **out, taskorch_db *db, const char *id_
     }
     if (rc)
         return rc;
-    if (!replayed)
-        mirror_task(db, res.id);
+    write_done(db, res.id);
     return task_reload(out, db, res.id);
 }
 
@@ -303,12 +303,16 @@ static int write_task_op(taskorch_db *db, const struct write_call *w, const char
         return db_rollback(db, rc);
     if (replayed) {
         snprintf(id, TASKORCH_ID_SIZE, "%.8s", result);
+        write_done(db, id);
         return db_rollback(db, TASKORCH_OK);
     }
     if ((rc = resolve_id(db, given, id)) || (rc = body(db, w, id, arg)) ||
         (rc = write_record(db, w, id)))
         return db_rollback(db, rc);
-    return db_commit(db);
+    if ((rc = db_commit(db)))
+        return rc;
+    write_done(db, id);
+    return TASKORCH_OK;
 }
 
 static int heartbeat_body(taskorch_db *db, const struct write_call *w, const char *id,
@@ -368,6 +372,8 @@ static int release_body(taskorch_db *db, const struct write_call *w, const char 
         d.forced = forced;
         rc = event_add_data(db, "released", id, text, NULL, &d);
     }
+    if (!rc)
+        rc = db_touch(db, TOUCH_TASK, id, NULL);
     taskorch_task_free(cur);
     return rc;
 }
@@ -383,8 +389,5 @@ int taskorch_task_release(taskorch_db *db, const char *id_or_prefix, unsigned in
     fp_text(&w, id_or_prefix);
     fp_int(&w, flags);
     char id[TASKORCH_ID_SIZE];
-    int rc = write_task_op(db, &w, id_or_prefix, release_body, &flags, id);
-    if (!rc)
-        mirror_task(db, id);
-    return rc;
+    return write_task_op(db, &w, id_or_prefix, release_body, &flags, id);
 }

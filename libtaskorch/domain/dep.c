@@ -168,6 +168,8 @@ int dep_insert_all(taskorch_db *db, const char *task, const char *const *deps, s
                         deps[i]);
             return rc;
         }
+        if ((rc = write_dep_resolved(db, dep)))
+            return rc;
         int added = 0;
         /* Nothing depends on a task being created yet, so it closes no cycle. */
         if ((!new_task && (rc = check_cycle(db, task, dep))) ||
@@ -201,8 +203,18 @@ static int dep_write_begin(taskorch_db *db, struct write_call *w, const char *ta
     fp_text(w, task);
     fp_texts(w, deps, n);
     char result[64];
-    if ((rc = write_replay(db, w, result, sizeof result, replayed)) || *replayed)
-        return db_rollback(db, rc);
+    if ((rc = write_replay(db, w, result, sizeof result, replayed)) || !*replayed)
+        return rc ? db_rollback(db, rc) : TASKORCH_OK;
+    /* The result is the task's id; its dependencies as they resolve now. */
+    char dep[TASKORCH_ID_SIZE];
+    for (size_t i = 0; i < n && !rc; i++)
+        if (!(rc = resolve_id(db, deps[i], dep)))
+            rc = write_dep_resolved(db, dep);
+    if (rc)
+        db->n_write_deps = 0;
+    db_rollback(db, TASKORCH_OK);
+    db_clear_error(db);
+    write_done(db, result);
     return TASKORCH_OK;
 }
 
@@ -220,7 +232,10 @@ int taskorch_dep_add(taskorch_db *db, const char *task, const char *const *deps,
     if ((rc = resolve_id(db, task, id)) || (rc = dep_insert_all(db, id, deps, n, false)) ||
         (rc = status_reevaluate(db, id)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
-    return db_commit(db);
+    if ((rc = db_commit(db)))
+        return rc;
+    write_done(db, id);
+    return TASKORCH_OK;
 }
 
 int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *deps, size_t n)
@@ -238,7 +253,7 @@ int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *de
         return db_rollback(db, rc);
     for (size_t i = 0; i < n; i++) {
         char dep[TASKORCH_ID_SIZE];
-        if ((rc = resolve_id(db, deps[i], dep)))
+        if ((rc = resolve_id(db, deps[i], dep)) || (rc = write_dep_resolved(db, dep)))
             return db_rollback(db, rc);
         bool removed = false;
         if ((rc = db->ops->edge_remove(db, id, dep, &removed)))
@@ -253,5 +268,8 @@ int taskorch_dep_remove(taskorch_db *db, const char *task, const char *const *de
     }
     if ((rc = status_reevaluate(db, id)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
-    return db_commit(db);
+    if ((rc = db_commit(db)))
+        return rc;
+    write_done(db, id);
+    return TASKORCH_OK;
 }

@@ -61,15 +61,17 @@ int taskorch_task_join(taskorch_db *db, const char *task)
         return rc;
     char id[TASKORCH_ID_SIZE];
     bool replayed = false;
-    if ((rc = write_replay(db, &w, id, sizeof id, &replayed)) || replayed)
+    if ((rc = write_replay(db, &w, id, sizeof id, &replayed)) || replayed) {
+        if (replayed)
+            write_done(db, id);
         return db_rollback(db, rc);
+    }
     if ((rc = resolve_id(db, task, id)) || (rc = participant_join(db, id, &joined)) ||
-        (rc = write_record(db, &w, id)))
+        (joined && (rc = db_touch(db, TOUCH_TASK, id, NULL))) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
-    if (joined)
-        mirror_task(db, id);
+    write_done(db, id);
     return TASKORCH_OK;
 }
 
@@ -133,19 +135,22 @@ int taskorch_msg_post(int64_t *out, taskorch_db *db, const char *task, int kind,
     if (replayed) {
         if (out)
             *out = strtoll(result, NULL, 10);
+        /* The result is the message; its task as the id resolves now. */
+        if (resolve_id(db, task, id) == TASKORCH_OK)
+            write_done(db, id);
+        db_clear_error(db);
         return db_rollback(db, TASKORCH_OK);
     }
     if ((rc = resolve_id(db, task, id)) || (rc = post_in_txn(db, &w, id, kind, text, &msg_id)))
         return db_rollback(db, rc);
     snprintf(result, sizeof result, "%lld", (long long)msg_id);
-    if ((rc = write_record(db, &w, result)))
+    rc = kind == TASKORCH_MSG_NOTE ? db_touch(db, TOUCH_NOTES, id, db->agent)
+                                   : db_touch(db, TOUCH_TASK, id, NULL);
+    if (rc || (rc = write_record(db, &w, result)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
-    if (kind == TASKORCH_MSG_NOTE)
-        mirror_notes(db, id, db->agent);
-    else
-        mirror_task(db, id);
+    write_done(db, id);
     if (out)
         *out = msg_id;
     return TASKORCH_OK;

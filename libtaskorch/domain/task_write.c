@@ -203,13 +203,16 @@ int taskorch_task_create(taskorch_task **out, taskorch_db *db, const taskorch_ta
         return db_rollback(db, rc);
     if (replayed) {
         db_rollback(db, TASKORCH_OK);
+        db->n_write_deps = 0; /* not resolved again */
+        write_done(db, id);
         return task_reload(out, db, id);
     }
-    if ((rc = insert_task(db, &s, id)) || (rc = write_record(db, &w, id)))
+    if ((rc = insert_task(db, &s, id)) || (rc = db_touch(db, TOUCH_TASK, id, NULL)) ||
+        (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
-    mirror_task(db, id);
+    write_done(db, id);
     return task_reload(out, db, id);
 }
 
@@ -390,16 +393,17 @@ static int update_task(taskorch_task **out, taskorch_db *db, const char *given,
         return db_rollback(db, rc);
     if (replayed) {
         db_rollback(db, TASKORCH_OK);
+        write_done(db, id);
         return task_reload(out, db, id);
     }
+    /* Context files hold title and description; completion adds an archive. */
+    bool files = u.title || u.description || u.status == TASKORCH_STATUS_COMPLETED;
     if ((rc = resolve_id(db, given, id)) || (rc = update_in_txn(db, id, &u, strict, &w)) ||
-        (rc = write_record(db, &w, id)))
+        (files && (rc = db_touch(db, TOUCH_TASK, id, NULL))) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
-    /* Context files hold title and description; completion adds an archive. */
-    if (u.title || u.description || u.status == TASKORCH_STATUS_COMPLETED)
-        mirror_task(db, id);
+    write_done(db, id);
     return task_reload(out, db, id);
 }
 
@@ -484,13 +488,16 @@ int taskorch_task_delete(taskorch_db *db, const char *id_or_prefix, unsigned int
         return rc;
     char id[TASKORCH_ID_SIZE];
     bool replayed = false;
-    if ((rc = write_replay(db, &w, id, sizeof id, &replayed)) || replayed)
+    if ((rc = write_replay(db, &w, id, sizeof id, &replayed)) || replayed) {
+        if (replayed)
+            write_done(db, id);
         return db_rollback(db, rc);
+    }
     if ((rc = resolve_id(db, id_or_prefix, id)) || (rc = delete_in_txn(db, id, flags)) ||
-        (rc = write_record(db, &w, id)))
+        (rc = db_touch(db, TOUCH_FORGET, id, NULL)) || (rc = write_record(db, &w, id)))
         return db_rollback(db, rc);
     if ((rc = db_commit(db)))
         return rc;
-    mirror_forget(db, id);
+    write_done(db, id);
     return TASKORCH_OK;
 }

@@ -72,6 +72,30 @@ void write_start(taskorch_db *db, struct write_call *w, const char *op)
         w->flags = db->next.flags;
     }
     memset(&db->next, 0, sizeof db->next);
+    db->write_id[0] = '\0';
+    db->n_write_deps = 0;
+}
+
+int write_dep_resolved(taskorch_db *db, const char *dep)
+{
+    if (!grow_array(&db->write_deps, &db->cap_write_deps, db->n_write_deps, sizeof *db->write_deps))
+        return db_fail(db, TASKORCH_ENOMEM, "out of memory");
+    snprintf(db->write_deps[db->n_write_deps++], TASKORCH_ID_SIZE, "%s", dep);
+    return TASKORCH_OK;
+}
+
+void write_done(taskorch_db *db, const char *id)
+{
+    snprintf(db->write_id, sizeof db->write_id, "%s", id);
+}
+
+const char *taskorch_db_write_id(const taskorch_db *db, size_t i)
+{
+    if (!db || !db->write_id[0])
+        return NULL;
+    if (i == 0)
+        return db->write_id;
+    return i <= db->n_write_deps ? db->write_deps[i - 1] : NULL;
 }
 
 void fp_text(struct write_call *w, const char *s)

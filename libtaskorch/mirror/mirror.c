@@ -188,7 +188,7 @@ void mirror_notes_file(struct mirror *m, const char *task_id, const char *agent)
     free(text);
 }
 
-void mirror_task(taskorch_db *db, const char *task_id)
+static void mirror_task(taskorch_db *db, const char *task_id)
 {
     struct mirror m;
     if (!mirror_begin(&m, db))
@@ -200,7 +200,7 @@ void mirror_task(taskorch_db *db, const char *task_id)
     mirror_end(&m);
 }
 
-void mirror_notes(taskorch_db *db, const char *task_id, const char *agent)
+static void mirror_notes(taskorch_db *db, const char *task_id, const char *agent)
 {
     struct mirror m;
     if (strcmp(agent, db->agent) || !mirror_begin(&m, db))
@@ -233,7 +233,7 @@ static void forget_in(struct mirror *m, const char *sub, const char *name, bool 
     close(fd);
 }
 
-void mirror_forget(taskorch_db *db, const char *task_id)
+static void mirror_forget(taskorch_db *db, const char *task_id)
 {
     struct mirror m;
     if (!mirror_begin(&m, db))
@@ -246,4 +246,17 @@ void mirror_forget(taskorch_db *db, const char *task_id)
     snprintf(name, sizeof name, "notes_%s_", task_id);
     forget_in(&m, "notes", name, true);
     mirror_end(&m);
+}
+
+void mirror_observe(taskorch_db *db)
+{
+    for (size_t i = 0; i < db->n_touched; i++) {
+        const struct touched *t = &db->touched[i];
+        if (t->what == TOUCH_TASK)
+            mirror_task(db, t->id);
+        else if (t->what == TOUCH_NOTES)
+            mirror_notes(db, t->id, t->author);
+        else
+            mirror_forget(db, t->id);
+    }
 }

@@ -246,6 +246,83 @@ START_TEST(prefixes_accepted_for_edges)
 }
 END_TEST
 
+/* Every write reports the full ids it resolved (taskorch_db_write_id), so
+ * a caller never resolves a prefix twice. */
+START_TEST(writes_report_the_ids_they_resolved)
+{
+    taskorch_db *db = fx_open("alice");
+    ck_assert_ptr_null(taskorch_db_write_id(db, 0)); /* no write yet */
+    ck_assert_ptr_null(taskorch_db_write_id(NULL, 0));
+    char a[TASKORCH_ID_SIZE], b[TASKORCH_ID_SIZE], c[TASKORCH_ID_SIZE];
+    fx_add(a, db, "a", -1, NULL);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+    ck_assert_ptr_null(taskorch_db_write_id(db, 1));
+    fx_add(b, db, "b", -1, NULL);
+    char pa[TASKORCH_ID_SIZE] = { 0 }, pb[TASKORCH_ID_SIZE] = { 0 };
+    memcpy(pa, a, strncmp(a, b, 7) ? 7 : 8);
+    memcpy(pb, b, strncmp(a, b, 7) ? 7 : 8);
+    /* A create reports the new task, then its dependencies as given. */
+    fx_add(c, db, "c", -1, pb, pa, NULL);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), c);
+    ck_assert_str_eq(taskorch_db_write_id(db, 1), b);
+    ck_assert_str_eq(taskorch_db_write_id(db, 2), a);
+    ck_assert_ptr_null(taskorch_db_write_id(db, 3));
+
+    const char *deps[] = { pa };
+    ck_assert_int_eq(taskorch_dep_add(db, pb, deps, 1), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), b);
+    ck_assert_str_eq(taskorch_db_write_id(db, 1), a);
+    ck_assert_ptr_null(taskorch_db_write_id(db, 2));
+    ck_assert_int_eq(taskorch_dep_remove(db, pb, deps, 1), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), b);
+    ck_assert_str_eq(taskorch_db_write_id(db, 1), a);
+
+    /* A failed write reports nothing. */
+    ck_assert_int_eq(taskorch_dep_remove(db, pb, deps, 1), TASKORCH_ENOTFOUND);
+    ck_assert_ptr_null(taskorch_db_write_id(db, 0));
+    ck_assert_ptr_null(taskorch_db_write_id(db, 1));
+
+    ck_assert_int_eq(taskorch_task_join(db, pa), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+    ck_assert_int_eq(taskorch_msg_post(NULL, db, pb, TASKORCH_MSG_SHARE, "hi", NULL), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), b);
+    ck_assert_int_eq(taskorch_task_assign(db, pa, "alice"), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+    ck_assert_int_eq(taskorch_task_complete(db, pb, NULL, 0), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), b);
+    ck_assert_int_eq(taskorch_task_claim(NULL, db, NULL), TASKORCH_OK); /* only a is ready */
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+    ck_assert_int_eq(taskorch_task_heartbeat(NULL, db, pa, 0), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+    ck_assert_int_eq(taskorch_task_release(db, pa, 0), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+
+    /* A replayed dep_add reports its task and dependencies again. */
+    taskorch_write_options o = TASKORCH_WRITE_OPTIONS_INIT;
+    o.request_id = "r1";
+    const char *deps2[] = { pb };
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(taskorch_db_next_write(db, &o), TASKORCH_OK);
+        ck_assert_int_eq(taskorch_dep_add(db, pa, deps2, 1), TASKORCH_OK);
+        ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+        ck_assert_str_eq(taskorch_db_write_id(db, 1), b);
+        ck_assert_ptr_null(taskorch_db_write_id(db, 2));
+    }
+    /* A replayed post reports its task. */
+    o.request_id = "r2";
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(taskorch_db_next_write(db, &o), TASKORCH_OK);
+        ck_assert_int_eq(taskorch_msg_post(NULL, db, pa, TASKORCH_MSG_NOTE, "n", NULL),
+                         TASKORCH_OK);
+        ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+    }
+    ck_assert_int_eq(taskorch_task_delete(db, pa, TASKORCH_FORCE), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_write_id(db, 0), a);
+    ck_assert_ptr_null(taskorch_db_write_id(db, 1));
+    taskorch_db_close(db);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
     Suite *s = suite_create("deps");
@@ -261,6 +338,7 @@ Suite *unit_suite(void)
     tcase_add_test(tc, remove_edges);
     tcase_add_test(tc, dep_iter_both_directions);
     tcase_add_test(tc, prefixes_accepted_for_edges);
+    tcase_add_test(tc, writes_report_the_ids_they_resolved);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -49,6 +49,50 @@ START_TEST(warning_reports_a_skipped_mirror_and_clears)
 }
 END_TEST
 
+/* A whole file as a NUL-terminated string (fx_read_file adds no NUL). */
+static char *read_text(const char *path)
+{
+    size_t len;
+    char *raw = fx_read_file(path, &len);
+    char *text = strndup(raw, len);
+    free(raw);
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
+
+/* The mirror observes committed writes only: a write refused inside its
+ * transaction leaves the files as they were, also after the next write. */
+START_TEST(mirror_sees_only_committed_writes)
+{
+    taskorch_db *db = fx_open("alice");
+    char a[TASKORCH_ID_SIZE], b[TASKORCH_ID_SIZE], file[FX_PATH_SIZE], rel[64];
+    fx_add(a, db, "first", -1, NULL);
+    fx_add(b, db, "second title", -1, a, NULL); /* b waits for a */
+    snprintf(rel, sizeof rel, "store/contexts/context_%s.md", b);
+    fx_path(file, rel);
+    char *text = read_text(file);
+    ck_assert(fx_contains(text, "second title"));
+    free(text);
+    /* Renaming b and completing it in one update is refused (a is open). */
+    taskorch_task_change u = TASKORCH_TASK_CHANGE_INIT;
+    u.title = "renamed";
+    u.status = TASKORCH_STATUS_COMPLETED;
+    ck_assert_int_eq(taskorch_task_update(NULL, db, b, &u), TASKORCH_EBLOCKED);
+    ck_assert_int_eq(taskorch_msg_post(NULL, db, a, TASKORCH_MSG_SHARE, "hi", NULL), TASKORCH_OK);
+    text = read_text(file);
+    ck_assert(fx_contains(text, "second title"));
+    ck_assert(!fx_contains(text, "renamed"));
+    free(text);
+    /* The same rename alone commits, and the observer writes it. */
+    u.status = -1;
+    ck_assert_int_eq(taskorch_task_update(NULL, db, b, &u), TASKORCH_OK);
+    text = read_text(file);
+    ck_assert(fx_contains(text, "renamed"));
+    free(text);
+    taskorch_db_close(db);
+}
+END_TEST
+
 START_TEST(check_and_rebuild)
 {
     char **v = (char **)1;
@@ -142,6 +186,7 @@ Suite *unit_suite(void)
     TCase *tc = fx_tcase("maintenance");
     tcase_add_test(tc, warning_reports_a_skipped_mirror_and_clears);
     tcase_add_test(tc, check_and_rebuild);
+    tcase_add_test(tc, mirror_sees_only_committed_writes);
     tcase_add_test(tc, rebuild_needs_a_mirror);
     tcase_add_test(tc, backup_copies_and_refuses);
     suite_add_tcase(s, tc);

@@ -249,7 +249,7 @@ START_TEST(memory_store_is_private_and_leaves_nothing)
     ck_assert_str_eq(located, TASKORCH_MEMORY);
     taskorch_free(located);
     setenv("TM_DB_PATH", TASKORCH_MEMORY, 1);
-    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_OK);
+    ck_assert_int_eq(taskorch_locate_ext(&located, NULL, TASKORCH_OPEN_FROM_ENV), TASKORCH_OK);
     ck_assert_str_eq(located, TASKORCH_MEMORY);
     taskorch_free(located);
     unsetenv("TM_DB_PATH");
@@ -277,6 +277,56 @@ START_TEST(memory_store_is_private_and_leaves_nothing)
 }
 END_TEST
 
+/* TASKORCH_OPEN_CREATE_ON_WRITE: the store and its folder appear with the
+ * first write that commits; a refused write creates nothing. */
+START_TEST(create_on_write_creates_with_the_first_commit)
+{
+    char dir[FX_PATH_SIZE], file[FX_PATH_SIZE];
+    fx_path(dir, "later/store");
+    fx_path(file, "later/store/tasks.db");
+    const unsigned int flags = TASKORCH_OPEN_CREATE | TASKORCH_OPEN_CREATE_ON_WRITE;
+    taskorch_db *a = NULL, *b = NULL;
+    int rc = fx_try_open(&a, dir, flags, "alice");
+    ck_assert_msg(rc == TASKORCH_OK, "%s", taskorch_db_errmsg(a));
+    ck_assert_str_eq(taskorch_db_path(a), file);
+    ck_assert(!fx_exists(dir));
+    ck_assert_uint_eq(fx_task_count(a), 0); /* reads see an empty store */
+
+    /* Refused inside its transaction (an unknown dependency): nothing. */
+    taskorch_task_spec spec = TASKORCH_TASK_SPEC_INIT;
+    spec.title = "refused";
+    const char *deps[] = { "abcdef12" };
+    spec.depends_on = deps;
+    spec.n_depends_on = 1;
+    ck_assert_int_eq(taskorch_task_create(NULL, a, &spec), TASKORCH_ENOTFOUND);
+    ck_assert(!fx_exists(fx_path(file, "later")));
+    fx_path(file, "later/store/tasks.db");
+
+    /* A second handle waits too; the first commit creates the store. */
+    ck_assert_int_eq(fx_try_open(&b, dir, flags, "bob"), TASKORCH_OK);
+    char id[TASKORCH_ID_SIZE];
+    fx_add(id, a, "first", -1, NULL);
+    ck_assert(fx_exists(file));
+    ck_assert_int_eq(fx_sql_int(file, "SELECT count(*) FROM tasks"), 1);
+    fx_add(id, a, "second", -1, id, NULL); /* the handle goes on, on the file */
+    ck_assert_uint_eq(fx_task_count(a), 2);
+    taskorch_db *c = NULL;
+    ck_assert_int_eq(fx_try_open(&c, dir, 0, "carol"), TASKORCH_OK);
+    ck_assert_uint_eq(fx_task_count(c), 2);
+    taskorch_db_close(c);
+
+    /* b, still waiting, writes to the store a created. */
+    spec.depends_on = NULL;
+    spec.n_depends_on = 0;
+    spec.title = "from bob";
+    ck_assert_int_eq(taskorch_task_create(NULL, b, &spec), TASKORCH_OK);
+    ck_assert_int_eq(fx_sql_int(file, "SELECT count(*) FROM tasks"), 3);
+    ck_assert_uint_eq(fx_task_count(a), 3);
+    taskorch_db_close(a);
+    taskorch_db_close(b);
+}
+END_TEST
+
 START_TEST(two_handles_share_one_store)
 {
     taskorch_db *a = fx_open("alice");
@@ -299,12 +349,12 @@ START_TEST(env_path_is_used)
     char dir[FX_PATH_SIZE], file[FX_PATH_SIZE], other[FX_PATH_SIZE];
     setenv("TM_DB_PATH", fx_path(dir, "from-env"), 1);
     char *located = NULL;
-    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_OK);
+    ck_assert_int_eq(taskorch_locate_ext(&located, NULL, TASKORCH_OPEN_FROM_ENV), TASKORCH_OK);
     ck_assert_str_eq(located, fx_path(file, "from-env/tasks.db"));
     taskorch_free(located);
 
     taskorch_db *db = NULL;
-    int rc = fx_try_open(&db, NULL, TASKORCH_OPEN_CREATE, "alice");
+    int rc = fx_try_open(&db, NULL, TASKORCH_OPEN_CREATE | TASKORCH_OPEN_FROM_ENV, "alice");
     ck_assert_msg(rc == TASKORCH_OK, "%s", taskorch_db_errmsg(db));
     ck_assert_str_eq(taskorch_db_path(db), file);
     ck_assert(fx_exists(file));
@@ -312,20 +362,47 @@ START_TEST(env_path_is_used)
 
     /* A path ending in .db names the file itself. */
     setenv("TM_DB_PATH", fx_path(dir, "env-file.db"), 1);
-    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_OK);
+    ck_assert_int_eq(taskorch_locate_ext(&located, NULL, TASKORCH_OPEN_FROM_ENV), TASKORCH_OK);
     ck_assert_str_eq(located, dir);
     taskorch_free(located);
 
     /* An explicit path wins over the environment. */
-    ck_assert_int_eq(taskorch_locate(&located, fx_path(other, "explicit")), TASKORCH_OK);
+    ck_assert_int_eq(taskorch_locate_ext(&located, fx_path(other, "explicit"),
+                                         TASKORCH_OPEN_FROM_ENV),
+                     TASKORCH_OK);
     ck_assert_str_eq(located, fx_path(file, "explicit/tasks.db"));
     taskorch_free(located);
 
     /* An empty TM_DB_PATH counts as unset. */
     setenv("TM_DB_PATH", "", 1);
-    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_OK);
+    ck_assert_int_eq(taskorch_locate_ext(&located, NULL, TASKORCH_OPEN_FROM_ENV), TASKORCH_OK);
     ck_assert(fx_contains(located, ".task-orchestrator/tasks.db"));
     taskorch_free(located);
+}
+END_TEST
+
+/* Without TASKORCH_OPEN_FROM_ENV the library reads no environment. */
+START_TEST(env_path_is_ignored_without_the_flag)
+{
+    char dir[FX_PATH_SIZE], p[FX_PATH_SIZE];
+    setenv("TM_DB_PATH", fx_path(dir, "from-env"), 1);
+    char *located = NULL;
+    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_OK);
+    ck_assert(!fx_contains(located, "from-env"));
+    ck_assert(fx_contains(located, ".task-orchestrator/tasks.db"));
+    taskorch_free(located);
+    ck_assert_int_eq(taskorch_locate_ext(&located, NULL, TASKORCH_OPEN_CREATE), TASKORCH_OK);
+    ck_assert(!fx_contains(located, "from-env"));
+    taskorch_free(located);
+
+    /* Opening with a NULL path creates the local store, not the one named. */
+    taskorch_db *db = NULL;
+    int rc = fx_try_open(&db, NULL, TASKORCH_OPEN_CREATE, "alice");
+    ck_assert_msg(rc == TASKORCH_OK, "%s", taskorch_db_errmsg(db));
+    ck_assert(!fx_contains(taskorch_db_path(db), "from-env"));
+    taskorch_db_close(db);
+    ck_assert(!fx_exists(dir));
+    ck_assert(fx_exists(fx_path(p, ".task-orchestrator/tasks.db")));
 }
 END_TEST
 
@@ -363,10 +440,13 @@ START_TEST(walks_up_to_nearest_task_orchestrator)
     ck_assert_str_eq(located, fx_path(expected, "proj/a/.task-orchestrator/tasks.db"));
     taskorch_free(located);
 
-    /* TM_DB_PATH wins over the walk. */
+    /* TM_DB_PATH wins over the walk when the environment is asked for. */
     setenv("TM_DB_PATH", fx_path(p, "elsewhere"), 1);
-    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_OK);
+    ck_assert_int_eq(taskorch_locate_ext(&located, NULL, TASKORCH_OPEN_FROM_ENV), TASKORCH_OK);
     ck_assert_str_eq(located, fx_path(expected, "elsewhere/tasks.db"));
+    taskorch_free(located);
+    ck_assert_int_eq(taskorch_locate(&located, NULL), TASKORCH_OK);
+    ck_assert_str_eq(located, fx_path(expected, "proj/a/.task-orchestrator/tasks.db"));
     taskorch_free(located);
 }
 END_TEST
@@ -481,21 +561,32 @@ START_TEST(agent_defaults_from_environment)
     char dir[FX_PATH_SIZE];
     fx_path(dir, "store");
     taskorch_db *db = NULL;
+    const unsigned env = TASKORCH_OPEN_FROM_ENV;
     setenv("TM_AGENT_ID", "env-agent", 1);
     setenv("USER", "login-user", 1);
-    ck_assert_int_eq(fx_try_open(&db, dir, TASKORCH_OPEN_CREATE, NULL), TASKORCH_OK);
+    ck_assert_int_eq(fx_try_open(&db, dir, TASKORCH_OPEN_CREATE | env, NULL), TASKORCH_OK);
     ck_assert_str_eq(taskorch_db_agent(db), "env-agent");
     taskorch_db_close(db);
+    /* Without the flag the environment is ignored. */
+    ck_assert_int_eq(fx_try_open(&db, dir, 0, NULL), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_agent(db), "anonymous");
+    taskorch_db_close(db);
+    ck_assert_int_eq(taskorch_db_open(&db, dir, NULL), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_agent(db), "anonymous");
+    taskorch_db_close(db);
     /* An explicit agent wins over the environment. */
-    ck_assert_int_eq(fx_try_open(&db, dir, 0, "explicit"), TASKORCH_OK);
+    ck_assert_int_eq(fx_try_open(&db, dir, env, "explicit"), TASKORCH_OK);
     ck_assert_str_eq(taskorch_db_agent(db), "explicit");
     taskorch_db_close(db);
     unsetenv("TM_AGENT_ID");
-    ck_assert_int_eq(fx_try_open(&db, dir, 0, NULL), TASKORCH_OK);
+    ck_assert_int_eq(fx_try_open(&db, dir, env, NULL), TASKORCH_OK);
     ck_assert_str_eq(taskorch_db_agent(db), "login-user");
     taskorch_db_close(db);
-    unsetenv("USER");
     ck_assert_int_eq(fx_try_open(&db, dir, 0, NULL), TASKORCH_OK);
+    ck_assert_str_eq(taskorch_db_agent(db), "anonymous");
+    taskorch_db_close(db);
+    unsetenv("USER");
+    ck_assert_int_eq(fx_try_open(&db, dir, env, NULL), TASKORCH_OK);
     ck_assert_str_eq(taskorch_db_agent(db), "anonymous");
     taskorch_db_close(db);
     /* NULL options: defaults, no CREATE. */
@@ -529,6 +620,7 @@ Suite *unit_suite(void)
     tcase_add_test(tc, empty_file_needs_create);
     tcase_add_test(tc, readonly_handle_refuses_writes);
     tcase_add_test(tc, two_handles_share_one_store);
+    tcase_add_test(tc, create_on_write_creates_with_the_first_commit);
     tcase_add_test(tc, memory_store_is_private_and_leaves_nothing);
     suite_add_tcase(s, tc);
 
@@ -544,6 +636,7 @@ Suite *unit_suite(void)
 
     tc = fx_tcase("locate");
     tcase_add_test(tc, env_path_is_used);
+    tcase_add_test(tc, env_path_is_ignored_without_the_flag);
     tcase_add_test(tc, walks_up_to_nearest_task_orchestrator);
     tcase_add_test(tc, falls_back_to_current_folder_and_creates_nothing);
     tcase_add_test(tc, unreadable_current_folder_is_store_error);

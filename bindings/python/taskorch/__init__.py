@@ -54,7 +54,7 @@ def locate(path: Optional[PathArg] = None) -> str:
     (nothing is created)."""
     p = _args.path(path)
     out = _lib.owned_str()
-    rc = _lib.taskorch_locate(ctypes.byref(out), p)
+    rc = _lib.taskorch_locate_ext(ctypes.byref(out), p, _lib.TASKORCH_OPEN_FROM_ENV)
     if rc:
         raise error_for(rc)
     try:

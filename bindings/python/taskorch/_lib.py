@@ -65,6 +65,8 @@ TASKORCH_EREQUEST = -17
 TASKORCH_OPEN_CREATE = 0x1
 TASKORCH_OPEN_READONLY = 0x2
 TASKORCH_OPEN_NO_MIRROR = 0x4
+TASKORCH_OPEN_FROM_ENV = 0x8
+TASKORCH_OPEN_CREATE_ON_WRITE = 0x10
 TASKORCH_OPEN_OPTIONS_VERSION = 2
 
 TASKORCH_WRITE_TAKEOVER = 0x1
@@ -289,6 +291,7 @@ PROTOTYPES: List[Tuple[str, Optional[Type[Any]], List[Type[Any]]]] = [
     # store handle
     ("taskorch_open_options_init", c_int, [P(taskorch_open_options), c_uint]),
     ("taskorch_locate", c_int, [P(owned_str), c_char_p]),
+    ("taskorch_locate_ext", c_int, [P(owned_str), c_char_p, c_uint]),
     ("taskorch_db_open", c_int, [P(db_p), c_char_p, P(taskorch_open_options)]),
     ("taskorch_db_close", None, [db_p]),
     ("taskorch_db_errmsg", c_char_p, [db_p]),
@@ -299,6 +302,7 @@ PROTOTYPES: List[Tuple[str, Optional[Type[Any]], List[Type[Any]]]] = [
     ("taskorch_duration_parse", c_int, [P(c_int64), c_char_p]),
     ("taskorch_write_options_init", c_int, [P(taskorch_write_options), c_uint]),
     ("taskorch_db_next_write", c_int, [db_p, P(taskorch_write_options)]),
+    ("taskorch_db_write_id", c_char_p, [db_p, c_size_t]),
     ("taskorch_config_get", c_int, [P(owned_str), db_p, c_char_p]),
     ("taskorch_config_set", c_int, [db_p, c_char_p, c_char_p]),
     # priorities and statuses

@@ -220,6 +220,7 @@ class Store(_Closing):
         agent_b = A.text(agent, "agent", optional=True)
         opts = L.taskorch_open_options()
         _raise_plain(L.taskorch_open_options_init(byref(opts), L.TASKORCH_OPEN_OPTIONS_VERSION))
+        opts.flags |= L.TASKORCH_OPEN_FROM_ENV  # TM_DB_PATH, TM_AGENT_ID, USER as tm reads them
         if A.flag(create, "create"):
             opts.flags |= L.TASKORCH_OPEN_CREATE
         if not A.flag(mirror, "mirror"):

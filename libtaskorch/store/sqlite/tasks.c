@@ -1,12 +1,21 @@
 /* tasks.c - the SQLite backend's task rows, tags, files, dependency edges
  * and task lists. The "ready" rule (pending means every prerequisite is
- * completed) is kept by the domain (status.c); IDS_TO_UNBLOCK is the one
- * query that tests "every prerequisite completed". */
+ * completed) is kept by the domain (status.c); the test it rests on, "a
+ * prerequisite is unfinished", is written once: UNFINISHED_DEPS_OF. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sqlite.h"
+
+/* The prerequisites of the task whose id is the SQL expression task that
+ * are not completed (status 2), as (dep_id, status) rows: the one place
+ * the library tests "a prerequisite is unfinished" (task_waiting,
+ * IDS_UNFINISHED_DEPS, IDS_TO_UNBLOCK). Aliases ud and up stay clear of
+ * the enclosing queries'. */
+#define UNFINISHED_DEPS_OF(task)                                                                   \
+    "SELECT ud.dep_id, up.status FROM deps ud JOIN tasks up ON up.id = ud.dep_id"                  \
+    " WHERE ud.task_id = " task " AND up.status != 2"
 
 /* Reads one task row from a statement selecting TASK_COLUMNS. */
 #define TASK_COLUMNS                                                                               \
@@ -166,9 +175,8 @@ int sq_task_state(taskorch_db *db, const char *id, int *status, int *manual, int
 
 int sq_task_waiting(taskorch_db *db, const char *id, int *status, int *manual, int *waiting)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT status, manual_block, EXISTS (SELECT 1 FROM deps d"
-                                   " JOIN tasks p ON p.id = d.dep_id"
-                                   " WHERE d.task_id = ?1 AND p.status != 2)"
+    sqlite3_stmt *st = db_stmt(db, "SELECT status, manual_block,"
+                                   " EXISTS (" UNFINISHED_DEPS_OF("?1") ")"
                                    " FROM tasks WHERE id = ?1");
     if (!st)
         return db_last_code(db);
@@ -237,17 +245,14 @@ static int walk_ids(taskorch_db *db, sqlite3_stmt *st, bool with_status, store_i
 int sq_task_ids(taskorch_db *db, enum store_ids which, const char *id, store_id_fn fn, void *ctx)
 {
     static const char *const sql[] = {
-        [IDS_UNFINISHED_DEPS] = "SELECT d.dep_id, t.status FROM deps d JOIN tasks t"
-                                " ON t.id = d.dep_id WHERE d.task_id = ?1 AND t.status != 2"
-                                " ORDER BY d.dep_id",
+        [IDS_UNFINISHED_DEPS] = UNFINISHED_DEPS_OF("?1") " ORDER BY ud.dep_id",
         [IDS_DEPENDENTS] = "SELECT task_id FROM deps WHERE dep_id = ?1 ORDER BY task_id",
         [IDS_DEPS] = "SELECT dep_id FROM deps WHERE task_id = ?1",
         /* CROSS JOIN: start from this task's dependents, never from every
          * blocked task (the planner's other choice). */
         [IDS_TO_UNBLOCK] = "SELECT t.id FROM deps d CROSS JOIN tasks t ON t.id = d.task_id"
                            " WHERE d.dep_id = ?1 AND t.status = 3 AND t.manual_block = 0"
-                           " AND NOT EXISTS (SELECT 1 FROM deps d2 JOIN tasks p"
-                           "   ON p.id = d2.dep_id WHERE d2.task_id = t.id AND p.status != 2)"
+                           " AND NOT EXISTS (" UNFINISHED_DEPS_OF("t.id") ")"
                            " ORDER BY t.created_at, t.id",
         [IDS_TO_REBLOCK] = "SELECT t.id FROM deps d CROSS JOIN tasks t ON t.id = d.task_id"
                            " WHERE d.dep_id = ?1 AND t.status = 0 ORDER BY t.created_at, t.id",
