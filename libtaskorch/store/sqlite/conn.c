@@ -284,9 +284,24 @@ void sq_close(taskorch_db *db)
     db->store = NULL;
 }
 
+/* While another process creates or recovers the WAL index, a writer can
+ * get a transient SQLITE_READONLY_* code instead of SQLITE_BUSY, without
+ * the busy handler being called: wait and retry as for a lock. */
+static bool transient_readonly(int rc)
+{
+    return rc == SQLITE_READONLY_RECOVERY || rc == SQLITE_READONLY_CANTINIT ||
+           rc == SQLITE_READONLY_CANTLOCK || rc == SQLITE_READONLY_DBMOVED ||
+           rc == SQLITE_READONLY;
+}
+
 int sq_begin(taskorch_db *db)
 {
-    int rc = sqlite3_exec(SQL(db), "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    int rc;
+    for (int count = 0;; count++) {
+        rc = sqlite3_exec(SQL(db), "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (!transient_readonly(rc) || count >= 200 || !busy_handler(db, count))
+            break;
+    }
     return rc == SQLITE_OK ? TASKORCH_OK : db_sqlfail(db, rc, "starting a write");
 }
 
