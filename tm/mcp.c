@@ -554,6 +554,20 @@ static json_t *parse_output(const char *text, bool lines)
     return a;
 }
 
+/* Each non-empty line as a string: ids such as "12345678" stay strings. */
+static json_t *string_lines(const char *text)
+{
+    json_t *a = json_array();
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n)
+            json_array_append_new(a, json_stringn(p, n));
+        p += n + (nl != NULL);
+    }
+    return a;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -686,7 +700,7 @@ static json_t *call_tool(struct server *s, const struct tool *t, json_t *args, c
             break;
         }
         case SHAPE_WAIT: {
-            json_t *left = parse_output(out ? out : "", true);
+            json_t *left = string_lines(out ? out : "");
             bool done = code == EXIT_OK;
             data = json_pack("{s:b,s:o}", "done", done, "not_done", left);
             line = xasprintf(done ? "all done" : "%zu not done", json_array_size(left));
