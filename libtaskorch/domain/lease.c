@@ -70,7 +70,8 @@ static int expire_one(void *ctx, const char *id, const char *holder, int64_t cla
 {
     const struct expiry *x = ctx;
     taskorch_db *db = x->db;
-    int rc = db->ops->task_expire(db, id, x->now);
+    /* An ended lease is a release by nobody: pending, unassigned. */
+    int rc = db->ops->task_release(db, id, TASKORCH_STATUS_PENDING, true, x->now);
     if (rc)
         return rc;
     char text[AGENT_MAX + 96];

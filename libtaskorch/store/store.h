@@ -136,8 +136,9 @@ struct store_ops {
                      int64_t lease_ms, int64_t now);
     /* lease_ms 0 renews by the claim's own length. */
     int (*task_renew)(taskorch_db *db, const char *id, int64_t lease_ms, int64_t now);
+    /* Back to status to (pending or blocked), claim and lease cleared; also
+     * how an ended lease is undone (unassign true). */
     int (*task_release)(taskorch_db *db, const char *id, int to, bool unassign, int64_t now);
-    int (*task_expire)(taskorch_db *db, const char *id, int64_t now);
     /* In progress with a lease ended by now, by lease end. */
     int (*leases_ended)(taskorch_db *db, int64_t now, store_lease_fn fn, void *ctx);
     int (*lease_first)(taskorch_db *db, int64_t *first); /* 0: no lease */

@@ -42,7 +42,6 @@ const struct store_ops sqlite_store_ops = {
     .task_take = sq_task_take,
     .task_renew = sq_task_renew,
     .task_release = sq_task_release,
-    .task_expire = sq_task_expire,
     .leases_ended = sq_leases_ended,
     .lease_first = sq_lease_first,
     .request_get = sq_request_get,

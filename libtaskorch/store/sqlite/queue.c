@@ -106,18 +106,6 @@ int sq_task_release(taskorch_db *db, const char *id, int to, bool unassign, int6
     return db_step_done(db, st);
 }
 
-int sq_task_expire(taskorch_db *db, const char *id, int64_t now)
-{
-    sqlite3_stmt *st = db_stmt(db, "UPDATE tasks SET status = 0, manual_block = 0,"
-                                   " assignee = NULL, claim_no = NULL, lease_expires = NULL,"
-                                   " lease_ms = NULL, updated_at = ?2 WHERE id = ?1");
-    if (!st)
-        return db_last_code(db);
-    bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    return db_step_done(db, st);
-}
-
 /* Collects the rows first: the statement must be done before the rows
  * it reads are changed. */
 struct ended {

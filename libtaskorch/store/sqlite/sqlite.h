@@ -101,7 +101,6 @@ int sq_task_take(taskorch_db *db, const char *id, const char *agent, int64_t cla
                  int64_t lease_ms, int64_t now);
 int sq_task_renew(taskorch_db *db, const char *id, int64_t lease_ms, int64_t now);
 int sq_task_release(taskorch_db *db, const char *id, int to, bool unassign, int64_t now);
-int sq_task_expire(taskorch_db *db, const char *id, int64_t now);
 int sq_leases_ended(taskorch_db *db, int64_t now, store_lease_fn fn, void *ctx);
 int sq_lease_first(taskorch_db *db, int64_t *first);
 int sq_request_get(taskorch_db *db, const char *agent, const char *request_id, char *op,
